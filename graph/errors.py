@@ -1,0 +1,13 @@
+"""Errors a user can cause. Each carries one line that the CLI prints as it is."""
+
+
+class OfstedKgError(Exception):
+    """An expected failure, reported as one line and a non-zero exit."""
+
+    exit_code = 1
+
+
+class ReportRefused(OfstedKgError):
+    """The input is not a report of a supported framework, or cannot be read."""
+
+    exit_code = 2

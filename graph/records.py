@@ -1,0 +1,133 @@
+"""Typed records of what an inspection report says. Frozen dataclasses, no I/O.
+
+Text offsets: every ``Paragraph.text`` is the paragraph's normalised text (see ``graph.sources``), and
+offsets into it count Unicode code points from 0, end exclusive, as Python string slicing does and as
+``oa:TextPositionSelector`` expects. The text is the lead prose, then one line per list item written
+``"- item"``, and one line per in-list subheading (such as ``"Within three months:"``), joined by ``"\\n"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered paragraph, with where it sits in the report and which PDF pages it is on."""
+
+    number: int
+    section: str | None  # "safeguarding", "looked-after-children", or None before the judgements start
+    section_path: tuple[str, ...]  # headings from the top, as printed
+    text: str
+    items: tuple[str, ...] = ()
+    footnotes: tuple[str, ...] = ()
+    pages: tuple[int, ...] = ()  # 1-based physical PDF pages; empty for text files, which have none
+
+    def span(self, quote: str) -> tuple[int, int]:
+        """Start and end offsets of ``quote`` in the paragraph text; ValueError if it is not there."""
+        start = self.text.index(quote)
+        return start, start + len(quote)
+
+
+@dataclass(frozen=True)
+class GradeStatement:
+    """A place in the text that states a grade: a graded heading or a paragraph's opening sentence."""
+
+    grade: int | None
+    word: str
+    heading: str | None = None  # the graded heading, as printed
+    paragraph: int | None = None  # the paragraph whose opening sentence states it
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One graded row of the Record of main findings (or, failing that, a grade the text states)."""
+
+    section: str
+    area: str  # as written
+    area_key: str  # the judgement area's notation in ontology/frameworks.ttl
+    grade: int
+    word: str
+    source: str = "record"  # "record", or "text" when the Record lacks the row
+    statement: GradeStatement | None = None
+
+
+@dataclass(frozen=True)
+class SectionGrade:
+    """A graded heading that has no row of its own in the Record, e.g. "The quality of provision  Grade 4"."""
+
+    section: str
+    heading: str
+    grade: int
+    word: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """An action from "Areas for improvement"."""
+
+    section: str
+    number: int  # 1-based position in the report
+    timescale: str  # notation: immediately / within-three-months / within-six-months
+    deadline: dt.date | None
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A number from "Service information" and what it counts."""
+
+    value: float
+    unit: str  # "count" or "percent"
+    counts: str
+    sentence: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class CitedDocument:
+    """A piece of legislation or guidance the report names."""
+
+    title: str
+    year: int | None
+    paragraph: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """One inspection report and everything read from it."""
+
+    local_authority: str
+    framework: str  # notation: SLAC or LAC
+    inspection_start: dt.date | None
+    inspection_end: dt.date | None
+    published: dt.date | None
+    inspector: str | None
+    source_name: str
+    sha256: str
+    paragraphs: tuple[Paragraph, ...] = ()
+    judgements: tuple[Judgement, ...] = ()
+    section_grades: tuple[SectionGrade, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
+    cited_documents: tuple[CitedDocument, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def report_id(self) -> str:
+        """Short id, e.g. "worcestershire-2010-slac"."""
+        from .vocab import slug
+
+        year = (self.published or self.inspection_end or self.inspection_start)
+        return f"{slug(self.local_authority)}-{year.year if year else 'undated'}-{self.framework.lower()}"
+
+    def paragraph(self, number: int) -> Paragraph:
+        """The paragraph with this number; KeyError if the report has none."""
+        for p in self.paragraphs:
+            if p.number == number:
+                return p
+        raise KeyError(number)

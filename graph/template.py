@@ -1,0 +1,167 @@
+"""The report template as data: frameworks, sections, judgement areas, grades and timescales.
+
+Everything here is read from ``ontology/frameworks.ttl``; the reader holds no list of names of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import vocab
+
+
+def fold(text: str) -> str:
+    """Case- and punctuation-insensitive form of a label, for matching names as printed."""
+    text = text.lower().replace("wellbeing", "well-being")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Framework:
+    notation: str
+    label: str
+    title_phrases: tuple[str, ...]
+    supported: bool
+    sections: tuple[str, ...]  # section notations, in report order
+    record_areas: tuple[tuple[str, frozenset[str]], ...]  # (section, area notations its Record grades)
+    grades: tuple[tuple[int, str], ...]  # (notation, word)
+
+    def areas_in_record(self, section: str) -> frozenset[str]:
+        return next((areas for s, areas in self.record_areas if s == section), frozenset())
+
+
+@dataclass(frozen=True)
+class Area:
+    notation: str
+    label: str
+    aliases: tuple[str, ...]  # folded, the label included
+    section: str | None  # the only section it belongs to, if limited
+    group: bool  # may appear as an ungraded group row of the Record
+
+
+@dataclass(frozen=True)
+class Template:
+    frameworks: tuple[Framework, ...]
+    sections: tuple[tuple[str, tuple[str, ...]], ...]  # (notation, folded labels)
+    section_labels: tuple[tuple[str, str], ...]  # (notation, preferred label)
+    areas: tuple[Area, ...]
+    headings: tuple[tuple[str, str], ...]  # (notation, folded label)
+    timescales: tuple[tuple[str, int, tuple[str, ...]], ...]  # (notation, months, folded labels)
+
+    def framework(self, notation: str) -> Framework:
+        return next(f for f in self.frameworks if f.notation == notation)
+
+    def area(self, notation: str) -> Area:
+        return next(a for a in self.areas if a.notation == notation)
+
+    def match_area(self, text: str, section: str | None = None) -> Area | None:
+        """The area whose longest alias the text contains (as whole words), if any."""
+        folded = f" {fold(text)} "
+        best: tuple[int, Area] | None = None
+        for area in self.areas:
+            if section and area.section and area.section != section:
+                continue
+            for alias in area.aliases:
+                if f" {alias} " in folded and (best is None or len(alias) > best[0]):
+                    best = (len(alias), area)
+        return best[1] if best else None
+
+    def exact_area(self, text: str) -> Area | None:
+        folded = fold(text)
+        return next((a for a in self.areas if folded in a.aliases), None)
+
+    def section_label(self, notation: str) -> str:
+        return next(label for n, label in self.section_labels if n == notation)
+
+    def section_for(self, text: str) -> str | None:
+        folded = fold(text)
+        return next((s for s, labels in self.sections if folded in labels), None)
+
+    def heading_for(self, text: str) -> str | None:
+        folded = fold(text)
+        return next((n for n, label in self.headings if label == folded), None)
+
+    def timescale_for(self, text: str) -> tuple[str, int] | None:
+        folded = fold(text)
+        return next(((n, m) for n, m, labels in self.timescales if folded in labels), None)
+
+    def all_heading_labels(self) -> frozenset[str]:
+        labels = {label for _, label in self.headings}
+        labels.update(alias for area in self.areas for alias in area.aliases)
+        labels.update(label for _, ls in self.sections for label in ls)
+        return frozenset(labels)
+
+
+def _rows(query: str):
+    store = vocab.ontology_store("frameworks.ttl")
+    return list(store.query(vocab.sparql_prologue() + query))
+
+
+def _v(term) -> str:
+    return term.value if term is not None else ""
+
+
+@lru_cache(maxsize=1)
+def load_template() -> Template:
+    """The template, read once from ontology/frameworks.ttl."""
+    grades: dict[str, list[tuple[int, str]]] = {}
+    for row in _rows("""SELECT ?f ?n ?label WHERE { ?f ofsted:gradeScheme ?s . ?g skos:inScheme ?s ;
+                        skos:notation ?n ; skos:prefLabel ?label }"""):
+        grades.setdefault(_v(row["f"]), []).append((int(_v(row["n"])), _v(row["label"]).lower()))
+    record: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for row in _rows("""SELECT ?f ?sn (GROUP_CONCAT(?an; separator=" ") AS ?areas) WHERE {
+                        ?f ofsted:recordSection ?r . ?r ofsted:section/skos:notation ?sn ; ofsted:area/skos:notation ?an }
+                        GROUP BY ?f ?sn"""):
+        record.setdefault(_v(row["f"]), []).append((_v(row["sn"]), frozenset(_v(row["areas"]).split())))
+    frameworks = []
+    for row in _rows("""SELECT ?f ?n ?label ?supported (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
+                        (GROUP_CONCAT(DISTINCT ?sn; separator=" ") AS ?sections) WHERE {
+                        ?f a ofsted:InspectionFramework ; skos:notation ?n ; skos:prefLabel ?label ;
+                           ofsted:supported ?supported ; ofsted:titlePhrase ?phrase .
+                        OPTIONAL { ?f ofsted:hasSection/skos:notation ?sn } }
+                        GROUP BY ?f ?n ?label ?supported ORDER BY ?n"""):
+        f = _v(row["f"])
+        sections = tuple(sorted(_v(row["sections"]).split(), key=lambda s: s != "safeguarding"))
+        frameworks.append(Framework(
+            notation=_v(row["n"]), label=_v(row["label"]),
+            title_phrases=tuple(sorted(fold(p) for p in _v(row["phrases"]).split("|"))),
+            supported=_v(row["supported"]) == "true", sections=sections,
+            record_areas=tuple(sorted(record.get(f, []), key=lambda r: sections.index(r[0]))),
+            grades=tuple(sorted(grades.get(f, []))),
+        ))
+    sections = tuple(
+        (_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))
+        for row in _rows("""SELECT ?n (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
+                            ?s a ofsted:ReportSection ; skos:notation ?n . { ?s skos:prefLabel ?l } UNION { ?s skos:altLabel ?l } }
+                            GROUP BY ?n ORDER BY ?n""")
+    )
+    areas = tuple(
+        Area(notation=_v(row["n"]), label=_v(row["label"]),
+             aliases=tuple(sorted({fold(x) for x in _v(row["aliases"]).split("|") if x} | {fold(_v(row["label"]))})),
+             section=_v(row["sn"]) or None, group=_v(row["group"]) == "true")
+        for row in _rows("""SELECT ?n ?label ?sn ?group (GROUP_CONCAT(?alt; separator="|") AS ?aliases) WHERE {
+                            ?a a ofsted:JudgementArea ; skos:notation ?n ; skos:prefLabel ?label .
+                            OPTIONAL { ?a skos:altLabel ?alt } OPTIONAL { ?a ofsted:section/skos:notation ?sn }
+                            OPTIONAL { ?a ofsted:groupLabel ?group } }
+                            GROUP BY ?n ?label ?sn ?group ORDER BY ?n""")
+    )
+    section_labels = tuple(
+        (_v(row["n"]), _v(row["label"]))
+        for row in _rows("""SELECT ?n ?label WHERE { ?s a ofsted:ReportSection ; skos:notation ?n ;
+                            skos:prefLabel ?label } ORDER BY ?n""")
+    )
+    headings = tuple(
+        (_v(row["n"]), fold(_v(row["label"])))
+        for row in _rows("""SELECT ?n ?label WHERE { ?h a ofsted:TemplateHeading ; skos:notation ?n ;
+                            skos:prefLabel ?label } ORDER BY ?n""")
+    )
+    timescales = tuple(
+        (_v(row["n"]), int(_v(row["months"])), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))
+        for row in _rows("""SELECT ?n ?months (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
+                            ?t a ofsted:Timescale ; skos:notation ?n ; ofsted:months ?months .
+                            { ?t skos:prefLabel ?l } UNION { ?t skos:altLabel ?l } }
+                            GROUP BY ?n ?months ORDER BY ?months""")
+    )
+    return Template(tuple(frameworks), sections, section_labels, areas, headings, timescales)

@@ -1,0 +1,86 @@
+"""Every IRI and namespace ofsted-kg uses, IRI minting, and the one cached loader for the data files.
+
+IRIs are plain strings here so that importing this module costs nothing: rdflib and pyoxigraph
+wrappers are made where those libraries are used anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+#: The one base under which every ofsted-kg IRI is minted.
+BASE = "https://w3id.org/ofsted-kg/"
+#: The ontology's namespace (classes and properties).
+OFSTED = BASE + "ontology#"
+#: Things described by the reports and the reference data.
+ID = BASE + "id/"
+
+ORG = "http://www.w3.org/ns/org#"
+PROV = "http://www.w3.org/ns/prov#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+OA = "http://www.w3.org/ns/oa#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SH = "http://www.w3.org/ns/shacl#"
+
+PREFIXES = {
+    "ofsted": OFSTED,
+    "id": ID,
+    "org": ORG,
+    "prov": PROV,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "oa": OA,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "sh": SH,
+}
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII slug used in minted IRIs ("Worcestershire County Council" -> "worcestershire-county-council")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def data_dir(name: str) -> Path:
+    """The folder of a shipped data set ("ontology" or "queries").
+
+    A wheel carries them inside the package; a source checkout keeps them at the top of the repo.
+    """
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"ofsted-kg data folder {name!r} is missing from the installation")
+
+
+def samples_dir() -> Path:
+    """The bundled sample reports."""
+    return _PACKAGE / "samples"
+
+
+@lru_cache(maxsize=None)
+def ontology_store(*names: str):
+    """A read-only in-memory pyoxigraph store of the named ontology/ files (cached per name set)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    folder = data_dir("ontology")
+    for name in names:
+        store.bulk_load(path=str(folder / name), format=pyoxigraph.RdfFormat.TURTLE)
+    return store
+
+
+def sparql_prologue() -> str:
+    """PREFIX declarations for every namespace above, for SPARQL run inside the package."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
