@@ -47,7 +47,7 @@ def detect_framework(source: SourceText, template: Template) -> Framework:
     framework = found[0]
     if not framework.supported:
         raise ReportRefused(
-            f"{source.name}: is a report of the {framework.label} framework, which ofsted-kg does not support yet; "
+            f"{source.name}: is a {framework.label} report, a framework ofsted-kg does not support yet; "
             f"supported: {supported}")
     return framework
 
@@ -109,7 +109,7 @@ def parse_metadata(source: SourceText, framework: Framework) -> _Metadata:
 
 @dataclass
 class _Part:
-    kind: str  # "lead", "item" or "sub"
+    kind: str  # "lead", "item", "sub", or "footnote" (a marker: the lines after a footnote belong to it)
     lines: list[str]
     timescale: str | None = None
 
@@ -124,7 +124,8 @@ class _ParaBuilder:
     footnotes: list[str] = field(default_factory=list)
 
     def closed(self) -> bool:
-        return bool(_CLOSED.search(self.parts[-1].lines[-1])) if self.parts[-1].lines else True
+        lines = next((p.lines for p in reversed(self.parts) if p.lines), [])
+        return bool(_CLOSED.search(lines[-1])) if lines else True
 
     def add(self, line: Line, kind: str = "", timescale: str | None = None) -> None:
         if line.page:
@@ -158,6 +159,20 @@ def _body_start(lines: tuple[Line, ...]) -> int:
         if m and m.group(1) == "1" and not _CONTENTS_ENTRY.search(line.text):
             return i
     return len(lines)
+
+
+def _inline_graded_heading(lines: tuple[Line, ...], i: int) -> tuple[int, re.Match] | None:
+    """A heading that ends in "Grade N (word)", on one line or wrapped over up to three."""
+    parts: list[str] = []
+    for count, line in enumerate(lines[i:i + 3], start=1):
+        if count > 1 and (_NUM.match(line.text) or line.text.startswith(BULLET)):
+            return None
+        parts.append(line.text)
+        joined = join_lines(parts, frozenset())
+        match = _INLINE_GRADE.match(joined)
+        if match and len(match.group(1)) < 220:
+            return count, match
+    return None
 
 
 def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Template) -> _Structure:
@@ -266,10 +281,11 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             i += 1
             continue
         if closed and not text.startswith(BULLET):
-            inline = _INLINE_GRADE.match(text)
-            if inline and len(inline.group(1)) < 200:
+            span = _inline_graded_heading(lines, i) if text[:1].isupper() else None
+            if span:
+                count, inline = span
                 open_heading(inline.group(1).rstrip(". "), int(inline.group(2)), inline.group(3))
-                i += 1
+                i += count
                 continue
             if len(folded.split()) >= 2 and not _CLOSED.search(text) and any(
                     label.startswith(folded + " ") for label in labels):
@@ -291,8 +307,12 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             para.add(Line(text[len(BULLET):], line.page), "item", timescale)
         elif strip_superscripts(text)[0]:
             para.footnotes.append(strip_superscripts(text)[1])
+        elif para.footnotes and para.parts[-1].kind == "footnote":
+            para.footnotes[-1] = join_lines([para.footnotes[-1], text], frozenset())
         else:
             para.add(line)
+        if para.footnotes and strip_superscripts(text)[0]:
+            para.parts.append(_Part("footnote", []))
         i += 1
     flush_buffer_as_text()
     return out
@@ -302,6 +322,8 @@ def _finish_paragraph(builder: _ParaBuilder, vocabulary: frozenset[str]) -> Para
     texts: list[str] = []
     items: list[str] = []
     for part in builder.parts:
+        if part.kind == "footnote":
+            continue
         joined = remove_footnote_markers(join_lines(part.lines, vocabulary))
         if part.kind == "item":
             items.append(joined)
@@ -394,9 +416,13 @@ def statement_in(paragraph: Paragraph, words: dict[str, int]) -> tuple[str, int,
 
 _STAT = re.compile(
     r"(?<![\w.,£/-])(?:approximately |about |around |over |just over |some |nearly |almost )?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<pct>%| per cent)?\s+"
-    r"(?P<what>(?:of\s+(?:the\s+)?)?(?:children and young people|[A-Za-z][A-Za-z'\- ]*?))"
+    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<pct>%| per cent)?(?P<paren>\s*\([^)]{1,40}\))?\s+"
+    r"(?:(?:are|were|is|was|had)\s+)?"
+    r"(?P<what>(?:of\s+(?:the\s+)?)?(?:children and young people|[A-Za-z][A-Za-z'\-]*(?:\s+(?:[A-Za-z][A-Za-z'\-]*|\d+-\d+))*?))"
     r"(?P<rel>\s+(?:who|which|that)\s+[^,.;:()]{3,80})?(?=\s*[,.;:()]|\s+(?:in|at|from|and|with|compared|as|across|since|to|for|aged|representing|were|was|are|is|had|have)\b|$)")
+
+
+_RATE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s+per\s+(\d{1,3}(?:,\d{3})+|\d+)\b")
 
 
 def find_statistics(paragraph: Paragraph) -> list[Statistic]:
@@ -407,11 +433,19 @@ def find_statistics(paragraph: Paragraph) -> list[Statistic]:
             raw, what = m.group("num"), m.group("what").strip()
             value = float(raw.replace(",", ""))
             is_year = "," not in raw and "." not in raw and 1900 <= value <= 2099 and not m.group("pct")
-            if is_year or not what or re.match(r"(?:of|the|is|are|was|were|had|has|have|placed)\b", what, re.IGNORECASE):
+            if is_year or not what or re.fullmatch(r"of|the|(?:is|are|was|were|had|has|have|placed)\b.*", what, re.IGNORECASE):
                 continue
             counts = (what + (m.group("rel") or "")).strip()
             stats.append(Statistic(value=value, unit="percent" if m.group("pct") else "count",
                                    counts=counts, sentence=sentence, paragraph=paragraph.number))
+            share = re.search(r"(\d+(?:\.\d+)?)%", m.group("paren") or "")
+            if share:
+                stats.append(Statistic(value=float(share.group(1)), unit="percent", counts=counts,
+                                       sentence=sentence, paragraph=paragraph.number))
+        for m in _RATE.finditer(sentence):
+            per = m.group(2).replace(",", "")
+            stats.append(Statistic(value=float(m.group(1)), unit=f"per {per}", counts=f"rate per {m.group(2)}",
+                                   sentence=sentence, paragraph=paragraph.number))
     return stats
 
 

@@ -131,3 +131,16 @@ class Report:
             if p.number == number:
                 return p
         raise KeyError(number)
+
+
+def to_jsonable(value):
+    """Records as plain JSON-ready values (dates as ISO strings), for ``ofsted-kg read --format json``."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -38,7 +38,7 @@ _QUOTES = str.maketrans({
     "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\x0c": None,
 })
 _LIGATURES = re.compile("[\ufb00-\ufb06]")
-_EMPHASIS = re.compile(r"\*([^*\n]+)\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _SPACES = re.compile(r" {2,}")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -198,10 +198,8 @@ def _drop_running_lines(per_page: list[list[Line]], edge: int = 2) -> None:
     threshold = max(3, len(per_page) * 3 // 10)
     running = {k for k, n in seen.items() if n >= threshold}
     for i, lines in enumerate(per_page):
-        head = [ln for ln in lines[:edge] if key(ln.text) not in running]
-        middle = lines[edge:-edge] if len(lines) > 2 * edge else []
-        tail = [ln for ln in lines[-edge:] if key(ln.text) not in running] if len(lines) > edge else []
-        per_page[i] = head + middle + tail
+        per_page[i] = [ln for n, ln in enumerate(lines)
+                       if not (n < edge or n >= len(lines) - edge) or key(ln.text) not in running]
 
 
 def word_forms(texts) -> frozenset[str]:
