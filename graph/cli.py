@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
+from . import __version__
 from .errors import OfstedKgError
 
 
@@ -42,13 +44,126 @@ def summary(report) -> str:
     return "\n".join(lines)
 
 
+def _store_dir(args: argparse.Namespace):
+    from .store import default_store_dir
+
+    return args.store or default_store_dir()
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .ingest import build, default_inputs, expand_inputs, stderr_progress
+
+    paths = expand_inputs(args.reports) if args.reports else default_inputs()
+    results = build(paths, _store_dir(args), args.source_url, stderr_progress)
+    for r in results:
+        if r.error:
+            print(f"ofsted-kg: error: {r.error}", file=sys.stderr)
+        else:
+            print(f"{r.report_id}: {r.judgements} judgements, {r.paragraphs} paragraphs, "
+                  f"{r.recommendations} recommendations, {r.triples} triples"
+                  + (f", {len(r.warnings)} warnings" if r.warnings else ""))
+            for w in r.warnings:
+                print(f"  warning: {w}")
+    print(f"store: {_store_dir(args)}", file=sys.stderr)
+    return 2 if any(r.error for r in results) else 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    from .store import open_store, remove_report
+
+    with open_store(_store_dir(args), write=True) as store:
+        print(f"removed {remove_report(store, args.report)}")
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from .queries import format_results, load_query, named_queries, parse_params, run
+    from .store import open_store
+
+    if not args.name:
+        for q in named_queries().values():
+            params = " ".join(f"{p.name}={p.type}" + ("" if p.required else "?") for p in q.params)
+            print(f"{q.name:22} {q.question}" + (f"  [{params}]" if params else ""))
+        return 0
+    query = load_query(args.name)
+    values = parse_params(args.param)
+    with open_store(_store_dir(args)) as store:
+        data = format_results(run(store, query, values), args.format)
+    sys.stdout.buffer.write(data)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .store import export, open_store, resolve_report, write_atomic
+
+    with open_store(_store_dir(args)) as store:
+        graph = resolve_report(store, args.report) if args.report else None
+        data = export(store, args.format, graph)
+    if args.output:
+        write_atomic(args.output, data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .store import open_store
+    from .validate import validate_store
+
+    with open_store(_store_dir(args)) as store:
+        conforms, violations = validate_store(store)
+    for v in violations:
+        print(v)
+    errors = sum(1 for v in violations if v.severity == "Violation")
+    print(f"{'conforms' if conforms else 'does not conform'}: {errors} violations, "
+          f"{len(violations) - errors} warnings")
+    return 0 if conforms else 1
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .queries import format_results, load_query, run
+    from .store import open_store
+
+    with open_store(_store_dir(args)) as store:
+        print(f"store: {_store_dir(args)}")
+        print(f"quads: {len(store)}")
+        sys.stdout.buffer.write(format_results(run(store, load_query("reports")), "table"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .formats import RDF_FORMATS, RESULT_FORMATS
+
     parser = argparse.ArgumentParser(prog="ofsted-kg", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    read = sub.add_parser("read", help="read reports and print what was found")
+
+    def command(name: str, func, help: str, store: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if store:
+            p.add_argument("--store", type=Path, metavar="DIR",
+                           help="the store folder (default: $OFSTED_KG_STORE or ~/.local/share/ofsted-kg/store)")
+        p.set_defaults(func=func)
+        return p
+
+    read = command("read", _cmd_read, "read reports and print what was found, without storing it", store=False)
     read.add_argument("reports", nargs="+", metavar="REPORT", help="a report file (.txt or .pdf)")
     read.add_argument("--format", choices=("summary", "json"), default="summary")
-    read.set_defaults(func=_cmd_read)
+    build = command("build", _cmd_build, "read reports into the store (default: the bundled Worcestershire sample)")
+    build.add_argument("reports", nargs="*", metavar="PATH", help="report files, folders or globs")
+    build.add_argument("--source-url", metavar="URL", help="the report's address on the Ofsted website")
+    remove = command("remove", _cmd_remove, "delete one report from the store")
+    remove.add_argument("report", metavar="REPORT", help="the report's IRI or short id, e.g. worcestershire-2010-slac")
+    query = command("query", _cmd_query, "run a named query or a .rq file (no NAME: list the named queries)")
+    query.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
+    query.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
+    export = command("export", _cmd_export, "write the store (or one report) as RDF")
+    export.add_argument("--format", choices=tuple(RDF_FORMATS), default="nq")
+    export.add_argument("--report", metavar="REPORT", help="only this report's graph")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (atomically)")
+    command("validate", _cmd_validate, "check the store against the SHACL shapes")
+    command("info", _cmd_info, "where the store is and what it holds")
     return parser
 
 

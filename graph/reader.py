@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -393,6 +393,8 @@ def parse_record(lines: list[Line], framework: Framework, template: Template) ->
         if exact is not None and exact.group and not pending:
             header = text
             continue
+        if header is not None and text[:1].islower():
+            pending, header = [header], None
         pending.append(text)
     return rows, warnings
 
@@ -492,6 +494,19 @@ def find_cited_documents(paragraphs: tuple[Paragraph, ...]) -> list[CitedDocumen
 
 # ----------------------------------------------------------------------------------------------- assembly
 
+def _evidence_paragraph(j: Judgement, paragraphs: tuple[Paragraph, ...], template: Template) -> int | None:
+    """The paragraph stating a judgement, else the first under its area's heading or the heading above that."""
+    if j.statement is not None and j.statement.paragraph is not None:
+        return j.statement.paragraph
+    area = template.area(j.area_key)
+    for key in (area.notation, area.broader):
+        for p in paragraphs:
+            if p.section == j.section and any(
+                    (found := template.exact_area(h)) is not None and found.notation == key for h in p.section_path):
+                return p.number
+    return None
+
+
 def parse_source(source: SourceText, template: Template | None = None) -> Report:
     """Turn a normalised source into a Report; ReportRefused if it is not a supported report."""
     template = template or load_template()
@@ -525,7 +540,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
         if not found:
             continue
         subject, grade, word, quote = found
-        area = template.match_area(subject, p.section)
+        area = template.match_area(subject, p.section, opening_only=True)
         if area is not None and area.notation in framework.areas_in_record(p.section):
             stated.setdefault((p.section, area.notation), []).append(
                 GradeStatement(grade, word, paragraph=p.number, quote=quote))
@@ -566,6 +581,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     if not structure.record:
         warnings.append("the report has no Record of main findings; judgements are taken from the text")
     order = {s: i for i, s in enumerate(framework.sections)}
+    judgements = [replace(j, paragraph=_evidence_paragraph(j, paragraphs, template)) for j in judgements]
     judgements.sort(key=lambda j: order[j.section])
     for section in framework.sections:
         if not any(p.section == section for p in paragraphs):

@@ -52,6 +52,7 @@ class Judgement:
     word: str
     source: str = "record"  # "record", or "text" when the Record lacks the row
     statement: GradeStatement | None = None
+    paragraph: int | None = None  # the paragraph that states it, else the first under its heading
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class Area:
     aliases: tuple[str, ...]  # folded, the label included
     section: str | None  # the only section it belongs to, if limited
     group: bool  # may appear as an ungraded group row of the Record
+    broader: str | None = None  # the area whose heading this one sits under
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,27 @@ class Template:
     def area(self, notation: str) -> Area:
         return next(a for a in self.areas if a.notation == notation)
 
-    def match_area(self, text: str, section: str | None = None) -> Area | None:
-        """The area whose longest alias the text contains (as whole words), if any."""
+    def match_area(self, text: str, section: str | None = None, opening_only: bool = False) -> Area | None:
+        """The area whose longest alias the text opens with (after "the"), else contains (as whole words).
+
+        ``opening_only`` is for sentences, where a name further in ("Educational outcomes for looked after
+        children") is not the subject.
+        """
         folded = f" {fold(text)} "
-        best: tuple[int, Area] | None = None
+        opening = " " + re.sub(r"^the ", "", folded.strip()) + " "
+        best: tuple[bool, int, Area] | None = None
         for area in self.areas:
             if section and area.section and area.section != section:
                 continue
             for alias in area.aliases:
-                if f" {alias} " in folded and (best is None or len(alias) > best[0]):
-                    best = (len(alias), area)
-        return best[1] if best else None
+                if f" {alias} " in folded:
+                    # A name the sentence opens with beats a longer one further in.
+                    rank = (opening.startswith(f" {alias.removeprefix('the ')} "), len(alias), area)
+                    if opening_only and not rank[0]:
+                        continue
+                    if best is None or rank[:2] > best[:2]:
+                        best = rank
+        return best[2] if best else None
 
     def exact_area(self, text: str) -> Area | None:
         folded = fold(text)
@@ -140,12 +151,12 @@ def load_template() -> Template:
     areas = tuple(
         Area(notation=_v(row["n"]), label=_v(row["label"]),
              aliases=tuple(sorted({fold(x) for x in _v(row["aliases"]).split("|") if x} | {fold(_v(row["label"]))})),
-             section=_v(row["sn"]) or None, group=_v(row["group"]) == "true")
-        for row in _rows("""SELECT ?n ?label ?sn ?group (GROUP_CONCAT(?alt; separator="|") AS ?aliases) WHERE {
+             section=_v(row["sn"]) or None, group=_v(row["group"]) == "true", broader=_v(row["b"]) or None)
+        for row in _rows("""SELECT ?n ?label ?sn ?group ?b (GROUP_CONCAT(?alt; separator="|") AS ?aliases) WHERE {
                             ?a a ofsted:JudgementArea ; skos:notation ?n ; skos:prefLabel ?label .
                             OPTIONAL { ?a skos:altLabel ?alt } OPTIONAL { ?a ofsted:section/skos:notation ?sn }
-                            OPTIONAL { ?a ofsted:groupLabel ?group } }
-                            GROUP BY ?n ?label ?sn ?group ORDER BY ?n""")
+                            OPTIONAL { ?a ofsted:groupLabel ?group } OPTIONAL { ?a skos:broader/skos:notation ?b } }
+                            GROUP BY ?n ?label ?sn ?group ?b ORDER BY ?n""")
     )
     section_labels = tuple(
         (_v(row["n"]), _v(row["label"]))

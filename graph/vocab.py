@@ -84,3 +84,58 @@ def ontology_store(*names: str):
 def sparql_prologue() -> str:
     """PREFIX declarations for every namespace above, for SPARQL run inside the package."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+# ----------------------------------------------------------------------------------------------- named graphs
+
+GRAPH_ONTOLOGY = ID + "graph/ontology"
+GRAPH_REFERENCE = ID + "graph/reference"
+GRAPH_BUILDS = ID + "graph/builds"
+
+#: Data files loaded into each fixed graph.
+ONTOLOGY_FILES = ("ofsted.ttl", "frameworks.ttl")
+REFERENCE_FILES = ("agencies.ttl", "duties.ttl", "guidance.ttl")
+
+
+# ----------------------------------------------------------------------------------------------- minting
+
+def report_iri(report_id: str) -> str:
+    """A report's IRI, which is also the name of its graph."""
+    return f"{ID}report/{report_id}"
+
+
+def staging_graph(graph: str) -> str:
+    """Where a graph's new version is written before it replaces the old one in one step."""
+    return f"{ID}graph/staging/{slug(graph)}"
+
+
+def build_iri(report_id: str) -> str:
+    return f"{ID}build/{report_id}"
+
+
+def paragraph_iri(report_id: str, number: int) -> str:
+    return f"{report_iri(report_id)}/para/{number}"
+
+
+def quote_iri(report_id: str, number: int, start: int, end: int) -> str:
+    return f"{paragraph_iri(report_id, number)}/quote/{start}-{end}"
+
+
+def item_iri(report_id: str, kind: str, *keys: object) -> str:
+    """IRIs of things read from a report: judgement/{section}/{area}, recommendation/{n}, statistic/{i}, …"""
+    return "/".join([report_iri(report_id), kind, *map(str, keys)])
+
+
+def concept_iri(kind: str, notation: str) -> str:
+    """Template and reference concepts: framework/slac, section/safeguarding, area/…, timescale/…, org/…"""
+    return f"{ID}{kind}/{notation}"
+
+
+def grade_iri(framework: str, grade: int) -> str:
+    return concept_iri("grade", f"{framework.lower()}-{grade}")
+
+
+def term(prefixed: str) -> str:
+    """Expand "ofsted:Judgement" to its IRI."""
+    prefix, _, local = prefixed.partition(":")
+    return PREFIXES[prefix] + local

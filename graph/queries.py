@@ -1,0 +1,232 @@
+"""Named SPARQL queries from queries/*.rq: their headers, bound parameters, and results in every format.
+
+A query file opens with a comment block::
+
+    # Question: …
+    # Parameters:
+    #   NAME  TYPE  required|optional  what it is
+    # Columns: a, b (notes), c
+
+A parameter binds the variable of the same name, which the query projects. TYPE is one of ``report`` (an IRI
+or a short id), ``agency`` (an IRI, a name or an alias), ``theme`` (an IRI or notation), ``iri``, ``date``
+(YYYY-MM-DD), ``integer`` or ``string``. Values are turned into RDF terms and bound through pyoxigraph's
+substitutions; they are never pasted into the query text.
+
+This module imports pyoxigraph only: ``ofsted-kg query`` must start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import vocab
+from .errors import OfstedKgError
+
+PARAM_TYPES = ("report", "agency", "theme", "iri", "date", "integer", "string")
+
+
+class QueryError(OfstedKgError):
+    """A query cannot be found, parsed, bound or run."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    question: str
+    params: tuple[Param, ...]
+    columns: tuple[str, ...]
+    text: str
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+
+def parse_query(name: str, text: str) -> NamedQuery:
+    """Read a query's header; QueryError if it is malformed."""
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line[1:].rstrip())
+    joined = "\n".join(header)
+    question = re.search(r"Question:\s*(.+?)(?=\n\s*Parameters:|\n\s*Columns:|\Z)", joined, re.S)
+    columns = re.search(r"Columns:\s*(.+?)\Z", joined, re.S)
+    params = []
+    block = re.search(r"Parameters:(.*?)(?=\n\s*Columns:|\Z)", joined, re.S)
+    for line in (block.group(1).splitlines() if block else []):
+        parts = line.split(None, 3)
+        if len(parts) < 3 or parts[0].lower() == "none":
+            continue
+        pname, ptype, need = parts[:3]
+        if ptype not in PARAM_TYPES or need not in ("required", "optional"):
+            raise QueryError(f"query {name!r}: bad parameter line {line.strip()!r}")
+        params.append(Param(pname, ptype, need == "required", parts[3] if len(parts) > 3 else ""))
+    if not question or not columns:
+        raise QueryError(f"query {name!r} lacks its '# Question:' or '# Columns:' header")
+    cols = tuple(re.sub(r"\s*\(.*?\)", "", c).strip() for c in re.split(r",(?![^()]*\))", " ".join(columns.group(1).split())))
+    return NamedQuery(name, " ".join(question.group(1).split()), tuple(params), cols, text)
+
+
+@lru_cache(maxsize=None)
+def named_queries() -> dict[str, NamedQuery]:
+    """Every query shipped in queries/, by name."""
+    folder = vocab.data_dir("queries")
+    return {p.stem: parse_query(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))}
+
+
+def load_query(name_or_path: str) -> NamedQuery:
+    """A named query, or a query from a .rq file."""
+    if name_or_path.endswith(".rq"):
+        path = Path(name_or_path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if not text.lstrip().startswith("#"):
+            return NamedQuery(path.stem, "", (), (), text)
+        return parse_query(path.stem, text)
+    queries = named_queries()
+    if name_or_path not in queries:
+        raise QueryError(f"no query named {name_or_path!r}; named queries: {', '.join(queries)}")
+    return queries[name_or_path]
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """KEY=VALUE strings from the command line."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param {pair!r} is not KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def _iri(value: str, what: str):
+    from pyoxigraph import NamedNode
+
+    try:
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", value):
+            raise ValueError
+        return NamedNode(value)
+    except ValueError:
+        raise QueryError(f"{what} {value!r} is not an IRI") from None
+
+
+def _lookup(store, query: str, value: str, what: str, param: str):
+    """Resolve a name to a node with a bound lookup query; QueryError if none or several match."""
+    from pyoxigraph import Literal, Variable
+
+    rows = list(store.query(vocab.sparql_prologue() + query, substitutions={Variable("label"): Literal(value.lower())}))
+    found = sorted({row["node"].value for row in rows})
+    if len(found) == 1:
+        return rows[0]["node"]
+    if not found:
+        raise QueryError(f"no {what} called {value!r}; give its IRI, or see `ofsted-kg query {param}s`"
+                         if what != "agency" else f"no agency called {value!r}; give its IRI or another name")
+    raise QueryError(f"{value!r} names {len(found)} {what}s ({', '.join(found[:5])}); give the IRI")
+
+
+_AGENCY_LOOKUP = """SELECT ?label ?node WHERE { GRAPH ?g { ?node a ofsted:Agency ;
+    skos:prefLabel|skos:altLabel ?name } FILTER (LCASE(STR(?name)) = ?label) }"""
+_THEME_LOOKUP = """SELECT ?label ?node WHERE { GRAPH ?g { ?node a ofsted:Theme ;
+    skos:notation|skos:prefLabel|skos:altLabel ?name } FILTER (LCASE(STR(?name)) = ?label) }"""
+
+
+def to_term(store, param: Param, value: str):
+    """The RDF term a parameter value stands for."""
+    from pyoxigraph import Literal, NamedNode
+
+    if param.type == "report":
+        from .store import resolve_report
+
+        return NamedNode(resolve_report(store, value))
+    if param.type == "iri":
+        return _iri(value, f"--param {param.name}")
+    if param.type in ("agency", "theme"):
+        if value.startswith(("http://", "https://")):
+            return _iri(value, f"--param {param.name}")
+        return _lookup(store, _AGENCY_LOOKUP if param.type == "agency" else _THEME_LOOKUP, value, param.type, param.name)
+    if param.type == "date":
+        try:
+            return Literal(dt.date.fromisoformat(value).isoformat(), datatype=NamedNode(vocab.XSD + "date"))
+        except ValueError:
+            raise QueryError(f"--param {param.name}={value!r} is not a date (YYYY-MM-DD)") from None
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise QueryError(f"--param {param.name}={value!r} is not an integer")
+        return Literal(str(int(value)), datatype=NamedNode(vocab.XSD + "integer"))
+    return Literal(value)
+
+
+def bind(store, query: NamedQuery, values: dict[str, str]) -> dict:
+    """Substitutions for pyoxigraph: every parameter checked, typed and turned into a term."""
+    from pyoxigraph import Variable
+
+    bound = {}
+    for name, value in values.items():
+        bound[Variable(name)] = to_term(store, query.param(name), value)
+    missing = [p.name for p in query.params if p.required and p.name not in values]
+    if missing:
+        raise QueryError(f"query {query.name!r} needs --param {missing[0]}=… ({query.param(missing[0]).help})")
+    return bound
+
+
+def run(store, query: NamedQuery, values: dict[str, str] | None = None):
+    """Run a query on an embedded store with bound parameters."""
+    substitutions = bind(store, query, values or {})
+    try:
+        return store.query(query.text, substitutions=substitutions or None, use_default_graph_as_union=False)
+    except SyntaxError as exc:
+        raise QueryError(f"query {query.name!r} is not valid SPARQL: {str(exc).splitlines()[0]}") from None
+    except (RuntimeError, OSError) as exc:
+        raise QueryError(f"query {query.name!r} failed: {str(exc).splitlines()[0]}") from None
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    value = term.value
+    if type(term).__name__ == "NamedNode":
+        for prefix, iri in (("id", vocab.ID), ("ofsted", vocab.OFSTED)):
+            if value.startswith(iri):
+                return f"{prefix}:{value[len(iri):]}"
+    return value.replace("\n", " ")
+
+
+def format_results(results, fmt: str) -> bytes:
+    """Results as W3C SPARQL CSV, TSV or JSON, or as a table for people."""
+    from .formats import pyoxigraph_results_format
+
+    if fmt != "table":
+        return results.serialize(format=pyoxigraph_results_format(fmt))
+    names = [v.value for v in results.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in results]
+    widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
+
+    def fit(text: str, width: int) -> str:
+        return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return ("\n".join(lines) + "\n").encode("utf-8")

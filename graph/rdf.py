@@ -1,0 +1,244 @@
+"""Records -> RDF quads (pyoxigraph terms). Pure functions: the same Report gives the same quads.
+
+The model is documented in ontology/MODEL.md. Every node has a minted IRI (no blank nodes), so a report's
+graph serialises to byte-identical sorted N-Quads on every build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from . import vocab
+from .records import Paragraph, Report
+from .template import fold
+from .vocab import slug, term
+
+_XSD_DATE = NamedNode(vocab.XSD + "date")
+_XSD_INT = NamedNode(vocab.XSD + "integer")
+_XSD_NNI = NamedNode(vocab.XSD + "nonNegativeInteger")
+_XSD_DECIMAL = NamedNode(vocab.XSD + "decimal")
+_XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
+_CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
+
+
+@lru_cache(maxsize=None)
+def P(prefixed: str) -> NamedNode:
+    """The NamedNode for "ofsted:text", "prov:wasDerivedFrom", …"""
+    return NamedNode(term(prefixed))
+
+
+def _date(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=_XSD_DATE)
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=_XSD_INT)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the builder needs from the reference data: authorities by area name, guidance by title."""
+
+    authorities: tuple[tuple[str, str], ...]  # (folded area name, IRI)
+    guidance: tuple[tuple[str, str], ...]  # (folded title, IRI)
+
+    def authority(self, name: str) -> str | None:
+        return dict(self.authorities).get(fold(name))
+
+    def document(self, title: str) -> str | None:
+        return dict(self.guidance).get(fold(title))
+
+
+@lru_cache(maxsize=1)
+def load_reference() -> Reference:
+    """Authorities and guidance from the shipped reference data."""
+    store = vocab.ontology_store(*vocab.REFERENCE_FILES)
+    prologue = vocab.sparql_prologue()
+    authorities = tuple(sorted(
+        (fold(row["name"].value), row["la"].value)
+        for row in store.query(prologue + "SELECT ?la ?name WHERE { ?la a ofsted:LocalAuthority ; ofsted:areaName ?name }")))
+    guidance = tuple(sorted(
+        (fold(row["title"].value), row["doc"].value)
+        for row in store.query(prologue + """SELECT ?doc ?title WHERE {
+            { ?doc a ofsted:StatutoryGuidance } UNION { ?doc a ofsted:Legislation } ?doc dcterms:title ?title }""")))
+    return Reference(authorities, guidance)
+
+
+def rules_version() -> str:
+    """A digest of the data files that decide what a build writes (template, reference data, ontology)."""
+    digest = hashlib.sha256()
+    folder = vocab.data_dir("ontology")
+    for name in sorted(set(vocab.ONTOLOGY_FILES + vocab.REFERENCE_FILES)):
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class _Writer:
+    """Collects the quads of one report graph."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.rid = report.report_id
+        self.graph = NamedNode(vocab.report_iri(self.rid))
+        self.quads: list[Quad] = []
+
+    def add(self, s: str | NamedNode, p: str, o) -> None:
+        subject = s if isinstance(s, NamedNode) else NamedNode(s)
+        obj = o if isinstance(o, (NamedNode, Literal)) else Literal(str(o))
+        self.quads.append(Quad(subject, P(p), obj, self.graph))
+
+    def typed(self, s: str, *classes: str) -> str:
+        for c in classes:
+            self.add(s, "rdf:type", P(c))
+        return s
+
+    def quote(self, paragraph: Paragraph, exact: str) -> NamedNode | None:
+        """An oa:Annotation selecting ``exact`` in the paragraph's text, or None if the text lacks it."""
+        try:
+            start, end = paragraph.span(exact)
+        except ValueError:
+            return None
+        para = vocab.paragraph_iri(self.rid, paragraph.number)
+        ann = vocab.quote_iri(self.rid, paragraph.number, start, end)
+        target, quote_sel, pos_sel = ann + "/target", ann + "/exact", ann + "/position"
+        self.typed(ann, "oa:Annotation")
+        self.add(ann, "oa:hasTarget", NamedNode(target))
+        self.add(ann, "oa:motivatedBy", P("oa:describing"))
+        self.typed(target, "oa:SpecificResource")
+        self.add(target, "oa:hasSource", NamedNode(para))
+        self.add(target, "oa:hasSelector", NamedNode(quote_sel))
+        self.add(target, "oa:hasSelector", NamedNode(pos_sel))
+        self.typed(quote_sel, "oa:TextQuoteSelector")
+        self.add(quote_sel, "oa:exact", exact)
+        self.add(quote_sel, "oa:prefix", paragraph.text[max(0, start - _CONTEXT):start])
+        self.add(quote_sel, "oa:suffix", paragraph.text[end:end + _CONTEXT])
+        self.typed(pos_sel, "oa:TextPositionSelector")
+        self.add(pos_sel, "oa:start", Literal(str(start), datatype=_XSD_NNI))
+        self.add(pos_sel, "oa:end", Literal(str(end), datatype=_XSD_NNI))
+        return NamedNode(ann)
+
+    def evidence(self, subject: str, number: int | None, exact: str | None) -> None:
+        """Link a statement to its paragraph and, where the words are in it, to the exact quote."""
+        if number is None:
+            return
+        paragraph = self.report.paragraph(number)
+        self.add(subject, "prov:wasDerivedFrom", NamedNode(vocab.paragraph_iri(self.rid, number)))
+        annotation = self.quote(paragraph, exact) if exact else None
+        if annotation is not None:
+            self.add(subject, "ofsted:evidence", annotation)
+
+
+def report_quads(report: Report, reference: Reference | None = None, source_url: str | None = None) -> list[Quad]:
+    """Every quad of a report's own graph, sorted."""
+    reference = reference or load_reference()
+    w = _Writer(report)
+    rid, fw = w.rid, report.framework.lower()
+    rep = w.typed(vocab.report_iri(rid), "ofsted:InspectionReport", "prov:Entity")
+    w.add(rep, "dcterms:identifier", rid)
+    w.add(rep, "dcterms:title", f"{report.local_authority} {report.framework} inspection report"
+                               f"{' ' + str(report.published.year) if report.published else ''}")
+    w.add(rep, "ofsted:framework", NamedNode(vocab.concept_iri("framework", fw)))
+    authority = reference.authority(report.local_authority)
+    if authority is None:
+        authority = vocab.concept_iri("org", slug(report.local_authority) + "-council")
+        w.typed(authority, "ofsted:LocalAuthority", "ofsted:Agency", "org:Organization")
+        w.add(authority, "skos:prefLabel", f"{report.local_authority} Council")
+        w.add(authority, "ofsted:areaName", report.local_authority)
+    w.add(rep, "ofsted:localAuthority", NamedNode(authority))
+    for prop, value in (("ofsted:inspectionStart", report.inspection_start),
+                        ("ofsted:inspectionEnd", report.inspection_end), ("dcterms:issued", report.published)):
+        if value:
+            w.add(rep, prop, _date(value))
+    if report.inspector:
+        w.add(rep, "ofsted:reportingInspector", report.inspector)
+    w.add(rep, "ofsted:sourceFile", report.source_name)
+    w.add(rep, "ofsted:sha256", report.sha256)
+    if source_url:
+        w.add(rep, "dcterms:source", NamedNode(source_url))
+    for warning in report.warnings:
+        w.add(rep, "ofsted:warning", warning)
+
+    for p in report.paragraphs:
+        para = w.typed(vocab.paragraph_iri(rid, p.number), "ofsted:Paragraph")
+        w.add(para, "dcterms:isPartOf", NamedNode(rep))
+        w.add(para, "ofsted:number", _int(p.number))
+        if p.section:
+            w.add(para, "ofsted:section", NamedNode(vocab.concept_iri("section", p.section)))
+        w.add(para, "ofsted:sectionPath", " \u203a ".join(p.section_path))
+        w.add(para, "ofsted:text", p.text)
+        for page in p.pages:
+            w.add(para, "ofsted:page", _int(page))
+        for note in p.footnotes:
+            w.add(para, "ofsted:footnote", note)
+
+    for n, j in enumerate(report.judgements, start=1):
+        node = w.typed(vocab.item_iri(rid, "judgement", j.section, j.area_key), "ofsted:Judgement")
+        w.add(node, "ofsted:report", NamedNode(rep))
+        w.add(node, "ofsted:number", _int(n))
+        w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", j.section)))
+        w.add(node, "ofsted:area", NamedNode(vocab.concept_iri("area", j.area_key)))
+        w.add(node, "ofsted:areaAsWritten", j.area)
+        w.add(node, "ofsted:grade", NamedNode(vocab.grade_iri(fw, j.grade)))
+        w.add(node, "ofsted:gradeSource", j.source)
+        stated = j.statement is not None and j.statement.heading is None and j.statement.paragraph == j.paragraph
+        w.evidence(node, j.paragraph, j.statement.quote if stated else None)
+
+    for g in report.section_grades:
+        node = w.typed(vocab.item_iri(rid, "section-grade", g.section, slug(g.heading)), "ofsted:SectionGrade")
+        w.add(node, "ofsted:report", NamedNode(rep))
+        w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", g.section)))
+        w.add(node, "ofsted:heading", g.heading)
+        w.add(node, "ofsted:grade", NamedNode(vocab.grade_iri(fw, g.grade)))
+
+    for r in report.recommendations:
+        node = w.typed(vocab.item_iri(rid, "recommendation", r.number), "ofsted:Recommendation")
+        w.add(node, "ofsted:report", NamedNode(rep))
+        w.add(node, "ofsted:number", _int(r.number))
+        w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", r.section)))
+        if r.timescale != "unspecified":
+            w.add(node, "ofsted:timescale", NamedNode(vocab.concept_iri("timescale", r.timescale)))
+        if r.deadline:
+            w.add(node, "ofsted:deadline", _date(r.deadline))
+        w.add(node, "ofsted:text", r.text)
+        w.evidence(node, r.paragraph, r.text)
+
+    for i, s in enumerate(report.statistics, start=1):
+        node = w.typed(vocab.item_iri(rid, "statistic", i), "ofsted:Statistic")
+        w.add(node, "ofsted:report", NamedNode(rep))
+        w.add(node, "rdf:value", Literal(format(s.value, "f").rstrip("0").rstrip(".") or "0", datatype=_XSD_DECIMAL))
+        w.add(node, "ofsted:unit", s.unit)
+        w.add(node, "ofsted:counts", s.counts)
+        w.evidence(node, s.paragraph, s.sentence)
+
+    for i, c in enumerate(report.cited_documents, start=1):
+        node = w.typed(vocab.item_iri(rid, "citation", i), "ofsted:Citation")
+        w.add(node, "ofsted:report", NamedNode(rep))
+        document = reference.document(c.title)
+        if document is None:
+            document = w.typed(vocab.concept_iri("legislation", slug(c.title)), "ofsted:Legislation")
+            w.add(document, "dcterms:title", c.title)
+        w.add(node, "ofsted:citedDocument", NamedNode(document))
+        if c.year:
+            w.add(node, "ofsted:year", _int(c.year))
+        w.evidence(node, c.paragraph, c.quote)
+    return sorted(set(w.quads), key=str)
+
+
+def build_run_quads(report: Report, ended: dt.datetime, tool_version: str) -> list[Quad]:
+    """The PROV record of one build of a report, for the separate builds graph."""
+    graph = NamedNode(vocab.GRAPH_BUILDS)
+    run = NamedNode(vocab.build_iri(report.report_id))
+    return [
+        Quad(run, P("rdf:type"), P("ofsted:BuildRun"), graph),
+        Quad(run, P("rdf:type"), P("prov:Activity"), graph),
+        Quad(run, P("prov:generated"), NamedNode(vocab.report_iri(report.report_id)), graph),
+        Quad(run, P("ofsted:toolVersion"), Literal(tool_version), graph),
+        Quad(run, P("ofsted:rulesVersion"), Literal(rules_version()), graph),
+        Quad(run, P("ofsted:sha256"), Literal(report.sha256), graph),
+        Quad(run, P("prov:endedAtTime"), Literal(ended.isoformat(timespec="seconds"), datatype=_XSD_DATETIME), graph),
+    ]

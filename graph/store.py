@@ -1,0 +1,192 @@
+"""The embedded pyoxigraph store on disk: open it safely, replace one report in one step, export.
+
+Concurrency: one writer at a time holds an exclusive lock on ``DIR/.ofsted-kg.lock``; readers hold a shared
+lock and open the store read-only, so a reader never opens it while a writer changes it.
+Atomicity: a report's new version is written to a staging graph, then moved over the old one by a single
+SPARQL update (one transaction), together with its build record: a killed build leaves the old version or the
+new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import time
+from pathlib import Path
+
+from . import vocab
+from .errors import OfstedKgError
+
+LOCK_NAME = ".ofsted-kg.lock"
+
+
+class StoreError(OfstedKgError):
+    """The store cannot be opened or used."""
+
+    exit_code = 3
+
+
+def default_store_dir() -> Path:
+    """``$OFSTED_KG_STORE``, else ``$XDG_DATA_HOME/ofsted-kg/store`` (``~/.local/share/ofsted-kg/store``)."""
+    if os.environ.get("OFSTED_KG_STORE"):
+        return Path(os.environ["OFSTED_KG_STORE"])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "ofsted-kg" / "store"
+
+
+def _lock(path: Path, exclusive: bool, wait: float):
+    handle = open(path / LOCK_NAME, "a+")
+    mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, mode)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                doing = "another ofsted-kg command is using it" if exclusive else "a build is writing to it"
+                raise StoreError(f"store {path} is busy: {doing}; try again when it has finished") from None
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def open_store(path: Path | None = None, *, write: bool = False, wait: float = 10.0):
+    """A pyoxigraph Store on disk: read-write under an exclusive lock, or read-only under a shared one."""
+    import pyoxigraph
+
+    path = Path(path or default_store_dir())
+    if write:
+        path.mkdir(parents=True, exist_ok=True)
+    elif not (path / "CURRENT").exists():
+        raise StoreError(f"no store at {path}: run `ofsted-kg build` first, or give --store")
+    handle = _lock(path, exclusive=write, wait=wait)
+    try:
+        try:
+            store = pyoxigraph.Store(str(path)) if write else pyoxigraph.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        try:
+            yield store
+        finally:
+            if write:
+                store.flush()
+            del store
+    finally:
+        handle.close()
+
+
+def _triples_text(quads) -> str:
+    import pyoxigraph
+
+    triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+    return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def replace_graph(store, graph: str, quads, extra_graph: str | None = None, extra_quads=()) -> None:
+    """Replace one named graph with ``quads`` in one transaction (optionally also one small extra graph)."""
+    import pyoxigraph
+
+    staging = vocab.staging_graph(graph)
+    stage = pyoxigraph.NamedNode(staging)
+    store.update(f"DROP SILENT GRAPH <{staging}>")
+    store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, stage) for q in quads)
+    update = f"MOVE SILENT GRAPH <{staging}> TO <{graph}>"
+    if extra_graph is not None:
+        subjects = sorted({q.subject.value for q in extra_quads})
+        for subject in subjects:
+            update += f";\nDELETE WHERE {{ GRAPH <{extra_graph}> {{ <{subject}> ?p ?o }} }}"
+        update += f";\nINSERT DATA {{ GRAPH <{extra_graph}> {{\n{_triples_text(extra_quads)}}} }}"
+    store.update(update)
+
+
+def load_static_graphs(store) -> bool:
+    """Load the ontology and reference data into their graphs if they changed; True if they were loaded."""
+    import pyoxigraph
+
+    from .rdf import P, rules_version
+
+    version = rules_version()
+    marker = pyoxigraph.NamedNode(vocab.GRAPH_REFERENCE)
+    current = list(store.quads_for_pattern(marker, P("ofsted:rulesVersion"), None, pyoxigraph.NamedNode(vocab.GRAPH_BUILDS)))
+    if current and current[0].object.value == version:
+        return False
+    folder = vocab.data_dir("ontology")
+    for graph, names in ((vocab.GRAPH_ONTOLOGY, vocab.ONTOLOGY_FILES), (vocab.GRAPH_REFERENCE, vocab.REFERENCE_FILES)):
+        quads = [q for name in names for q in pyoxigraph.parse(path=str(folder / name), format=pyoxigraph.RdfFormat.TURTLE)]
+        stamp = [pyoxigraph.Quad(pyoxigraph.NamedNode(graph), P("ofsted:rulesVersion"), pyoxigraph.Literal(version),
+                                 pyoxigraph.NamedNode(vocab.GRAPH_BUILDS))]
+        replace_graph(store, graph, quads, vocab.GRAPH_BUILDS, stamp)
+    return True
+
+
+def report_ids(store) -> list[str]:
+    """Short ids of the reports in the store."""
+    prefix = vocab.report_iri("")
+    return sorted(g.value[len(prefix):] for g in store.named_graphs() if g.value.startswith(prefix))
+
+
+def resolve_report(store, report: str) -> str:
+    """A report's graph IRI from its IRI or short id; StoreError if the store has no such report."""
+    iri = report if report.startswith(vocab.report_iri("")) else vocab.report_iri(report)
+    import pyoxigraph
+
+    if not store.contains_named_graph(pyoxigraph.NamedNode(iri)):
+        known = ", ".join(report_ids(store)) or "none"
+        raise StoreError(f"the store has no report {report!r} (reports: {known})")
+    return iri
+
+
+def remove_report(store, report: str) -> str:
+    """Delete one report's graph and its build record; returns its IRI."""
+    iri = resolve_report(store, report)
+    run = vocab.build_iri(iri[len(vocab.report_iri("")):])
+    store.update(f"DROP GRAPH <{iri}>;\nDELETE WHERE {{ GRAPH <{vocab.GRAPH_BUILDS}> {{ <{run}> ?p ?o }} }}")
+    return iri
+
+
+def sorted_nquads(quads) -> bytes:
+    """Quads as N-Quads, one per line, sorted: the byte-stable form of a graph."""
+    import pyoxigraph
+
+    text = pyoxigraph.serialize(list(quads), format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+    return ("".join(sorted(text.splitlines(keepends=True)))).encode("utf-8")
+
+
+def export(store, fmt: str, graph: str | None = None) -> bytes:
+    """Serialise the store (or one graph) in a format of ``formats.RDF_FORMATS``."""
+    import pyoxigraph
+
+    from .formats import RDF_FORMATS, pyoxigraph_rdf_format
+
+    spec = RDF_FORMATS[fmt]
+    graph_node = pyoxigraph.NamedNode(graph) if graph else None
+    quads = store.quads_for_pattern(None, None, None, graph_node)
+    if fmt == "nq":
+        return sorted_nquads(quads)
+    if spec.dataset:
+        return pyoxigraph.serialize(sorted(quads, key=str), format=pyoxigraph_rdf_format(fmt),
+                                    prefixes=vocab.PREFIXES)
+    triples = sorted({pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    return pyoxigraph.serialize(triples, format=pyoxigraph_rdf_format(fmt),
+                                prefixes=vocab.PREFIXES if fmt == "turtle" else None)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new, never half of it."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,136 @@
+"""Build into the embedded store: deterministic graphs, one graph per report, atomic replace, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph.cli import main
+from graph.ingest import build
+from graph.store import export, open_store, report_ids
+from graph.vocab import report_iri, samples_dir
+
+WORCS = samples_dir() / "worcestershire-slac-2010.txt"
+KENT = samples_dir() / "kent-lac-2013.pdf"
+NORFOLK = samples_dir() / "norfolk-lac-2013.pdf"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A store with the three supported samples."""
+    store_dir = tmp_path_factory.mktemp("store")
+    results = build([WORCS, KENT, NORFOLK], store_dir)
+    assert [r.error for r in results] == [None, None, None]
+    return store_dir
+
+
+def _graph(store_dir, rid: str) -> bytes:
+    with open_store(store_dir) as store:
+        return export(store, "nq", report_iri(rid))
+
+
+def test_one_named_graph_per_report(built):
+    with open_store(built) as store:
+        assert report_ids(store) == ["kent-2013-lac", "norfolk-2013-lac", "worcestershire-2010-slac"]
+
+
+def test_same_input_gives_byte_identical_graph(built, tmp_path):
+    build([WORCS], tmp_path)
+    assert _graph(tmp_path, "worcestershire-2010-slac") == _graph(built, "worcestershire-2010-slac")
+
+
+def test_rebuild_replaces_only_that_report(built, tmp_path):
+    store_dir = tmp_path / "store"
+    build([WORCS, KENT], store_dir)
+    kent_before = _graph(store_dir, "kent-2013-lac")
+    worcs_before = _graph(store_dir, "worcestershire-2010-slac")
+    build([WORCS], store_dir)
+    assert _graph(store_dir, "kent-2013-lac") == kent_before
+    assert _graph(store_dir, "worcestershire-2010-slac") == worcs_before
+    with open_store(store_dir) as store:
+        staging = [g.value for g in store.named_graphs() if "/staging/" in g.value]
+        assert staging == []
+
+
+def test_refused_input_leaves_the_store_byte_identical(built, tmp_path):
+    store_dir = tmp_path / "store"
+    build([WORCS], store_dir)
+    with open_store(store_dir) as store:
+        before = export(store, "nq")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("nothing to see here", encoding="utf-8")
+    assert main(["build", str(bad), "--store", str(store_dir)]) == 2
+    with open_store(store_dir) as store:
+        assert export(store, "nq") == before
+
+
+def test_judgements_query_lists_the_29_worcestershire_judgements(built, capsys):
+    assert main(["query", "judgements", "--store", str(built), "--format", "csv",
+                 "--param", "report=worcestershire-2010-slac"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].strip() == "report,section,area,grade,gradeLabel"
+    assert len(lines) == 30
+    assert lines[1].endswith(",safeguarding,Overall effectiveness,4,Inadequate")
+
+
+def test_query_json_is_sparql_results_json(built, capsys):
+    assert main(["query", "reports", "--store", str(built), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["head"]["vars"] == ["report", "localAuthority", "framework", "inspectionStart", "inspectionEnd",
+                                   "published"]
+    assert [b["localAuthority"]["value"] for b in doc["results"]["bindings"]] == ["Kent", "Norfolk", "Worcestershire"]
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "nq", "trig", "jsonld"])
+def test_export_formats_round_trip(built, tmp_path, fmt):
+    import pyoxigraph
+
+    from graph.formats import RDF_FORMATS, pyoxigraph_rdf_format
+
+    target = tmp_path / f"out{RDF_FORMATS[fmt].suffix}"
+    assert main(["export", "--store", str(built), "--format", fmt, "--report", "kent-2013-lac", "-o", str(target)]) == 0
+    quads = list(pyoxigraph.parse(path=str(target), format=pyoxigraph_rdf_format(fmt)))
+    with open_store(built) as store:
+        assert len(quads) == len(list(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(report_iri("kent-2013-lac")))))
+
+
+def test_remove_deletes_one_report(tmp_path, capsys):
+    store_dir = tmp_path / "store"
+    build([WORCS, KENT], store_dir)
+    assert main(["remove", "kent-2013-lac", "--store", str(store_dir)]) == 0
+    with open_store(store_dir) as store:
+        assert report_ids(store) == ["worcestershire-2010-slac"]
+    assert main(["remove", "kent-2013-lac", "--store", str(store_dir)]) == 3
+    assert "the store has no report 'kent-2013-lac'" in capsys.readouterr().err
+
+
+def test_second_writer_is_told_the_store_is_busy(tmp_path):
+    from graph.store import StoreError
+
+    with open_store(tmp_path, write=True):
+        with pytest.raises(StoreError, match="is busy"):
+            with open_store(tmp_path, write=True, wait=0.1):
+                pass
+
+
+def test_every_quote_points_into_its_paragraph_text(built):
+    with open_store(built) as store:
+        rows = store.query("""
+            PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
+            SELECT ?text ?exact ?start ?end WHERE { GRAPH ?g {
+              ?t oa:hasSource ?p ; oa:hasSelector ?q , ?s . ?p ofsted:text ?text .
+              ?q oa:exact ?exact . ?s oa:start ?start ; oa:end ?end } }""")
+        rows = list(rows)
+    assert len(rows) > 100
+    for row in rows:
+        start, end = int(row["start"].value), int(row["end"].value)
+        assert row["text"].value[start:end] == row["exact"].value
+
+
+def test_every_judgement_and_recommendation_links_to_its_paragraph(built):
+    with open_store(built) as store:
+        unlinked = list(store.query("""
+            PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
+            SELECT ?x WHERE { GRAPH ?g { ?x a ofsted:Recommendation FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?p } } }"""))
+    assert unlinked == []
