@@ -20,7 +20,6 @@ from .vocab import slug, term
 
 _XSD_DATE = NamedNode(vocab.XSD + "date")
 _XSD_INT = NamedNode(vocab.XSD + "integer")
-_XSD_NNI = NamedNode(vocab.XSD + "nonNegativeInteger")
 _XSD_DECIMAL = NamedNode(vocab.XSD + "decimal")
 _XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
 _CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
@@ -118,8 +117,8 @@ class _Writer:
         self.add(quote_sel, "oa:prefix", paragraph.text[max(0, start - _CONTEXT):start])
         self.add(quote_sel, "oa:suffix", paragraph.text[end:end + _CONTEXT])
         self.typed(pos_sel, "oa:TextPositionSelector")
-        self.add(pos_sel, "oa:start", Literal(str(start), datatype=_XSD_NNI))
-        self.add(pos_sel, "oa:end", Literal(str(end), datatype=_XSD_NNI))
+        self.add(pos_sel, "oa:start", _int(start))
+        self.add(pos_sel, "oa:end", _int(end))
         return NamedNode(ann)
 
     def evidence(self, subject: str, number: int | None, exact: str | None) -> None:
@@ -194,6 +193,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", g.section)))
         w.add(node, "ofsted:heading", g.heading)
         w.add(node, "ofsted:grade", NamedNode(vocab.grade_iri(fw, g.grade)))
+        w.evidence(node, g.paragraph, None)
 
     for r in report.recommendations:
         node = w.typed(vocab.item_iri(rid, "recommendation", r.number), "ofsted:Recommendation")

@@ -455,7 +455,7 @@ def find_statistics(paragraph: Paragraph) -> list[Statistic]:
 def _guidance_aliases() -> tuple[tuple[str, str], ...]:
     store = vocab.ontology_store("guidance.ttl")
     rows = store.query(vocab.sparql_prologue() + """SELECT ?title ?alias WHERE {
-        ?g a ofsted:StatutoryGuidance ; dcterms:title ?title ; skos:altLabel ?alias }""")
+        ?g dcterms:title ?title ; skos:altLabel ?alias }""")
     pairs = {(r["alias"].value, r["title"].value) for r in rows}
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
@@ -532,7 +532,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
         if area is not None and area.notation in framework.areas_in_record(h.section):
             stated.setdefault((h.section, area.notation), []).append(statement)
         else:
-            section_grades.append(SectionGrade(h.section, h.text, h.grade, h.word or ""))
+            section_grades.append(SectionGrade(h.section, h.text, h.grade, h.word or "", h.next_paragraph))
     for p in paragraphs:
         if p.section is None:
             continue

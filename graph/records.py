@@ -63,6 +63,7 @@ class SectionGrade:
     heading: str
     grade: int
     word: str
+    paragraph: int | None = None  # the first paragraph under the heading
 
 
 @dataclass(frozen=True)

@@ -68,14 +68,34 @@ def open_store(path: Path | None = None, *, write: bool = False, wait: float = 1
             store = pyoxigraph.Store(str(path)) if write else pyoxigraph.Store.read_only(str(path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        proxy = _Open(store)
         try:
-            yield store
+            yield proxy
         finally:
             if write:
                 store.flush()
+            # RocksDB closes when the last reference goes, so callers must not keep one past the block.
+            proxy._store = None
             del store
     finally:
         handle.close()
+
+
+class _Open:
+    """The store for the length of an ``open_store`` block only."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        if self._store is None:
+            raise StoreError("the store has been closed: use it inside its `with open_store(...)` block")
+        return getattr(self._store, name)
+
+    def __len__(self) -> int:
+        if self._store is None:
+            raise StoreError("the store has been closed: use it inside its `with open_store(...)` block")
+        return len(self._store)
 
 
 def _triples_text(quads) -> str:
@@ -133,7 +153,11 @@ def resolve_report(store, report: str) -> str:
     iri = report if report.startswith(vocab.report_iri("")) else vocab.report_iri(report)
     import pyoxigraph
 
-    if not store.contains_named_graph(pyoxigraph.NamedNode(iri)):
+    try:
+        present = store.contains_named_graph(pyoxigraph.NamedNode(iri))
+    except ValueError:
+        present = False
+    if not present:
         known = ", ".join(report_ids(store)) or "none"
         raise StoreError(f"the store has no report {report!r} (reports: {known})")
     return iri

@@ -1,7 +1,14 @@
-"""SHACL validation of the store (or any N-Quads) against ontology/shapes.ttl with pyshacl."""
+"""SHACL validation of the store against ontology/shapes.ttl.
+
+pyshacl checks the core constraints (counts, datatypes, classes). It evaluates SPARQL-based constraints once per
+focus node, which took a minute on three reports, so those run here instead: each constraint's SELECT, with
+``$this`` left free and joined to the shape's target class, runs once over the whole graph in pyoxigraph. The
+result is the same set of violations, in about a second.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import vocab
@@ -27,6 +34,47 @@ def _short(term) -> str:
     return text
 
 
+def _split_sparql(shapes):
+    """Remove sh:sparql constraints from the shapes graph; return them as (target class, select, message)."""
+    import rdflib
+
+    sh = rdflib.Namespace(vocab.SH)
+    constraints = []
+    for shape, _, constraint in list(shapes.triples((None, sh.sparql, None))):
+        select = str(shapes.value(constraint, sh.select))
+        message = str(shapes.value(constraint, sh.message) or "SPARQL constraint violated")
+        for target in shapes.objects(shape, sh.targetClass):
+            constraints.append((str(target), select, message))
+        shapes.remove((shape, sh.sparql, constraint))
+    return sorted(constraints)
+
+
+def _declared_prefixes(shapes) -> str:
+    import rdflib
+
+    sh = rdflib.Namespace(vocab.SH)
+    lines = {f"PREFIX {shapes.value(d, sh.prefix)}: <{shapes.value(d, sh.namespace)}>"
+             for d in shapes.objects(None, sh.declare)}
+    return "\n".join(sorted(lines)) + "\n"
+
+
+def _run_sparql_constraints(nquads: bytes, constraints, prologue: str) -> list[Violation]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object)
+                 for q in pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    violations = []
+    for target, select, message in constraints:
+        body = select.replace("$this", "?this")
+        query = f"{prologue}SELECT DISTINCT * WHERE {{ ?this a <{target}> . {{ {body.strip()} }} }}"
+        for row in store.query(query):
+            text = re.sub(r"\{[?$](\w+)\}",
+                          lambda m: _short(row[m.group(1)].value) if row[m.group(1)] is not None else "", message)
+            violations.append(Violation(_short(row["this"].value), "", text, "Violation"))
+    return violations
+
+
 def validate_nquads(data: bytes) -> tuple[bool, list[Violation]]:
     """Validate the union of all graphs in ``data`` (N-Quads); returns (conforms, violations)."""
     import pyshacl
@@ -38,6 +86,7 @@ def validate_nquads(data: bytes) -> tuple[bool, list[Violation]]:
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         union.add((s, p, o))
     shapes = rdflib.Graph().parse(vocab.data_dir("ontology") / "shapes.ttl", format="turtle")
+    constraints = _split_sparql(shapes)
     conforms, report, _ = pyshacl.validate(union, shacl_graph=shapes, inference="none", allow_warnings=True)
     sh = rdflib.Namespace(vocab.SH)
     violations = []
@@ -48,8 +97,9 @@ def validate_nquads(data: bytes) -> tuple[bool, list[Violation]]:
             message=str(report.value(result, sh.resultMessage) or ""),
             severity=_short(report.value(result, sh.resultSeverity)).removeprefix("sh:"),
         ))
+    violations += _run_sparql_constraints(data, constraints, _declared_prefixes(shapes))
     violations.sort(key=lambda v: (v.severity != "Violation", v.focus, v.path, v.message))
-    return bool(conforms), violations
+    return not any(v.severity == "Violation" for v in violations), violations
 
 
 def validate_store(store) -> tuple[bool, list[Violation]]:
