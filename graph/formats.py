@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
-
-@dataclass(frozen=True)
-class RdfOutput:
-    name: str
-    suffix: str
-    media_type: str
-    dataset: bool  # keeps named graphs; graph-only formats get the union of all graphs
+#: An RDF output format; ``dataset`` formats keep named graphs, the others get the union of all graphs.
+#: (A namedtuple rather than a dataclass: this module is on the fast path of ``ofsted-kg query``.)
+RdfOutput = namedtuple("RdfOutput", "name suffix media_type dataset")
 
 
 RDF_FORMATS: dict[str, RdfOutput] = {f.name: f for f in (

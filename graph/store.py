@@ -214,3 +214,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def rdflib_dataset(store, graph: str | None = None):
+    """An in-memory rdflib Dataset copy of the store (or of one graph), for notebooks and rdflib users."""
+    import rdflib
+
+    dataset = rdflib.Dataset()
+    dataset.parse(data=export(store, "nq", graph), format="nquads")
+    return dataset

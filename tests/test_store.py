@@ -134,3 +134,21 @@ def test_every_judgement_and_recommendation_links_to_its_paragraph(built):
             PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
             SELECT ?x WHERE { GRAPH ?g { ?x a ofsted:Recommendation FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?p } } }"""))
     assert unlinked == []
+
+
+def test_rdflib_view_has_the_same_quads(built):
+    from graph.store import rdflib_dataset
+
+    with open_store(built) as store:
+        dataset = rdflib_dataset(store, report_iri("kent-2013-lac"))
+        expected = len(export(store, "nq", report_iri("kent-2013-lac")).splitlines())
+    assert len(list(dataset.quads((None, None, None, None)))) == expected
+
+
+def test_store_is_closed_after_its_block(built):
+    from graph.store import StoreError
+
+    with open_store(built) as store:
+        pass
+    with pytest.raises(StoreError, match="has been closed"):
+        store.query("ASK {}")
