@@ -54,7 +54,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .ingest import build, default_inputs, expand_inputs, stderr_progress
 
     paths = expand_inputs(args.reports) if args.reports else default_inputs()
-    results = build(paths, _store_dir(args), args.source_url, stderr_progress)
+    results = build(paths, _store_dir(args), args.source_url, stderr_progress, args.overrides)
     for r in results:
         if r.error:
             print(f"ofsted-kg: error: {r.error}", file=sys.stderr)
@@ -90,6 +90,16 @@ def _cmd_query(args: argparse.Namespace) -> int:
     with open_store(_store_dir(args)) as store:
         data = format_results(run(store, query, values), args.format)
     sys.stdout.buffer.write(data)
+    return 0
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from .queries import format_results, load_query, run
+    from .store import open_store
+
+    values = {"report": args.report} if args.report else {}
+    with open_store(_store_dir(args)) as store:
+        sys.stdout.buffer.write(format_results(run(store, load_query("review"), values), args.format))
     return 0
 
 
@@ -152,12 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
     build = command("build", _cmd_build, "read reports into the store (default: the bundled Worcestershire sample)")
     build.add_argument("reports", nargs="*", metavar="PATH", help="report files, folders or globs")
     build.add_argument("--source-url", metavar="URL", help="the report's address on the Ofsted website")
+    build.add_argument("--overrides", type=Path, metavar="FILE.csv",
+                       help="corrections to owners (default: $OFSTED_KG_OVERRIDES or ~/.config/ofsted-kg/overrides.csv)")
     remove = command("remove", _cmd_remove, "delete one report from the store")
     remove.add_argument("report", metavar="REPORT", help="the report's IRI or short id, e.g. worcestershire-2010-slac")
     query = command("query", _cmd_query, "run a named query or a .rq file (no NAME: list the named queries)")
     query.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
     query.add_argument("--format", choices=RESULT_FORMATS, default="table")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
+    review = command("review", _cmd_review, "list weaknesses with no owner or only a low-confidence one")
+    review.add_argument("--report", metavar="REPORT", help="only this report")
+    review.add_argument("--format", choices=RESULT_FORMATS, default="table")
     export = command("export", _cmd_export, "write the store (or one report) as RDF")
     export.add_argument("--format", choices=tuple(RDF_FORMATS), default="nq")
     export.add_argument("--report", metavar="REPORT", help="only this report's graph")

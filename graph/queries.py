@@ -24,7 +24,7 @@ from functools import lru_cache
 from . import vocab
 from .errors import OfstedKgError
 
-PARAM_TYPES = ("report", "agency", "theme", "iri", "date", "integer", "string")
+PARAM_TYPES = ("report", "agency", "theme", "polarity", "iri", "date", "integer", "string")
 
 
 class QueryError(OfstedKgError):
@@ -140,8 +140,8 @@ def _lookup(store, query: str, value: str, what: str, param: str):
 
 _AGENCY_LOOKUP = """SELECT ?label ?node WHERE { GRAPH ?g { ?node a ofsted:Agency ;
     skos:prefLabel|skos:altLabel ?name } FILTER (LCASE(STR(?name)) = ?label) }"""
-_THEME_LOOKUP = """SELECT ?label ?node WHERE { GRAPH ?g { ?node a ofsted:Theme ;
-    skos:notation|skos:prefLabel|skos:altLabel ?name } FILTER (LCASE(STR(?name)) = ?label) }"""
+_CONCEPT_LOOKUP = """SELECT ?label ?node WHERE {{ GRAPH ?g {{ ?node a ofsted:{cls} ;
+    skos:notation|skos:prefLabel|skos:altLabel ?name }} FILTER (LCASE(STR(?name)) = ?label) }}"""
 
 
 def to_term(store, param: Param, value: str):
@@ -154,10 +154,11 @@ def to_term(store, param: Param, value: str):
         return NamedNode(resolve_report(store, value))
     if param.type == "iri":
         return _iri(value, f"--param {param.name}")
-    if param.type in ("agency", "theme"):
+    if param.type in ("agency", "theme", "polarity"):
         if value.startswith(("http://", "https://")):
             return _iri(value, f"--param {param.name}")
-        return _lookup(store, _AGENCY_LOOKUP if param.type == "agency" else _THEME_LOOKUP, value, param.type, param.name)
+        lookup = _AGENCY_LOOKUP if param.type == "agency" else _CONCEPT_LOOKUP.format(cls=param.type.capitalize())
+        return _lookup(store, lookup, value, param.type, param.name)
     if param.type == "date":
         import datetime as dt
 

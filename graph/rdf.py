@@ -68,6 +68,12 @@ def load_reference() -> Reference:
     return Reference(authorities, guidance)
 
 
+def authority_iri(report: Report, reference: Reference | None = None) -> str:
+    """The report's local authority: from the reference data, else minted from its name."""
+    reference = reference or load_reference()
+    return reference.authority(report.local_authority) or vocab.concept_iri("org", slug(report.local_authority) + "-council")
+
+
 def rules_version() -> str:
     """A digest of the data files that decide what a build writes (template, reference data, ontology)."""
     digest = hashlib.sha256()
@@ -132,8 +138,9 @@ class _Writer:
             self.add(subject, "ofsted:evidence", annotation)
 
 
-def report_quads(report: Report, reference: Reference | None = None, source_url: str | None = None) -> list[Quad]:
-    """Every quad of a report's own graph, sorted."""
+def report_quads(report: Report, reference: Reference | None = None, source_url: str | None = None,
+                 analysis=None) -> list[Quad]:
+    """Every quad of a report's own graph, sorted; with findings and owners when an Analysis is given."""
     reference = reference or load_reference()
     w = _Writer(report)
     rid, fw = w.rid, report.framework.lower()
@@ -142,9 +149,8 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
     w.add(rep, "dcterms:title", f"{report.local_authority} {report.framework} inspection report"
                                f"{' ' + str(report.published.year) if report.published else ''}")
     w.add(rep, "ofsted:framework", NamedNode(vocab.concept_iri("framework", fw)))
-    authority = reference.authority(report.local_authority)
-    if authority is None:
-        authority = vocab.concept_iri("org", slug(report.local_authority) + "-council")
+    authority = authority_iri(report, reference)
+    if reference.authority(report.local_authority) is None:
         w.typed(authority, "ofsted:LocalAuthority", "ofsted:Agency", "org:Organization")
         w.add(authority, "skos:prefLabel", f"{report.local_authority} Council")
         w.add(authority, "ofsted:areaName", report.local_authority)
@@ -226,7 +232,49 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         if c.year:
             w.add(node, "ofsted:year", _int(c.year))
         w.evidence(node, c.paragraph, c.quote)
+    if analysis is not None:
+        _analysis_quads(w, analysis)
     return sorted(set(w.quads), key=str)
+
+
+def _attributions(w: _Writer, node: str, attributions, owner_property: str) -> None:
+    for a in attributions:
+        w.add(node, owner_property, NamedNode(a.agency))
+        att = w.typed(f"{node}/attribution/{a.agency.rstrip('/').rsplit('/', 1)[-1]}", "ofsted:Attribution")
+        w.add(node, "ofsted:attribution", NamedNode(att))
+        w.add(att, "ofsted:agency", NamedNode(a.agency))
+        w.add(att, "ofsted:attributionMethod", a.method)
+        w.add(att, "ofsted:confidence", Literal(f"{a.confidence:.2f}", datatype=_XSD_DECIMAL))
+
+
+def _analysis_quads(w: _Writer, analysis) -> None:
+    """Findings, their owners, the owners of recommendations and what each answers."""
+    rid = w.rid
+    for agency in analysis.new_agencies:
+        w.typed(agency.iri, "ofsted:Agency", "org:Organization")
+        w.add(agency.iri, "rdf:type", NamedNode(agency.agency_class))
+        w.add(agency.iri, "skos:prefLabel", agency.label)
+    for f in analysis.findings:
+        node = w.typed(vocab.item_iri(rid, "finding", f.key), "ofsted:Finding")
+        w.add(node, "ofsted:report", NamedNode(vocab.report_iri(rid)))
+        w.evidence(node, f.paragraph, f.quote)
+        w.add(node, "ofsted:polarity", NamedNode(vocab.concept_iri("polarity", f.polarity)))
+        w.add(node, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
+        for service in f.services:
+            w.add(node, "ofsted:concernsService", NamedNode(service))
+        for duty in f.duties:
+            w.add(node, "ofsted:citesDuty", NamedNode(duty))
+        _attributions(w, node, f.attributions, "ofsted:responsibleAgency")
+    for number, attributions in analysis.owners:
+        _attributions(w, vocab.item_iri(rid, "recommendation", number), attributions, "ofsted:owner")
+    for number, key, method in analysis.answers:
+        rec = vocab.item_iri(rid, "recommendation", number)
+        finding = NamedNode(vocab.item_iri(rid, "finding", key))
+        link = w.typed(f"{rec}/answers/{key}", "ofsted:AnswerLink")
+        w.add(rec, "ofsted:answers", finding)
+        w.add(rec, "ofsted:answerLink", NamedNode(link))
+        w.add(link, "ofsted:finding", finding)
+        w.add(link, "ofsted:linkMethod", method)
 
 
 def build_run_quads(report: Report, ended: dt.datetime, tool_version: str) -> list[Quad]:

@@ -146,3 +146,49 @@ def to_jsonable(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who owns a finding or an action, how that was decided, and how sure it is."""
+
+    agency: str  # IRI
+    method: str  # mention, mention-generic, mention-part, rule:{name} or manual
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A sentence, or a clause of one, from a judgement paragraph."""
+
+    paragraph: int
+    index: int  # 1-based position within the paragraph
+    quote: str  # exact substring of the paragraph's text
+    polarity: str  # strength, weakness, improvement or context
+    theme: str  # theme notation (ontology/findings.ttl)
+    services: tuple[str, ...] = ()  # service IRIs
+    attributions: tuple[Attribution, ...] = ()
+    duties: tuple[str, ...] = ()  # duty IRIs
+
+    @property
+    def key(self) -> str:
+        return f"{self.paragraph}-{self.index}"
+
+
+@dataclass(frozen=True)
+class NewAgency:
+    """A named agency found in a report that the reference data lacks."""
+
+    iri: str
+    label: str
+    agency_class: str  # class IRI
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Findings and responsibility for one report."""
+
+    findings: tuple[Finding, ...]
+    owners: tuple[tuple[int, tuple[Attribution, ...]], ...]  # recommendation number -> owners
+    answers: tuple[tuple[int, str, str], ...]  # (recommendation number, finding key, method)
+    new_agencies: tuple[NewAgency, ...] = ()

@@ -94,7 +94,7 @@ GRAPH_BUILDS = ID + "graph/builds"
 
 #: Data files loaded into each fixed graph.
 ONTOLOGY_FILES = ("ofsted.ttl", "frameworks.ttl")
-REFERENCE_FILES = ("agencies.ttl", "duties.ttl", "guidance.ttl")
+REFERENCE_FILES = ("agencies.ttl", "duties.ttl", "guidance.ttl", "findings.ttl", "attribution.ttl")
 
 
 # ----------------------------------------------------------------------------------------------- minting

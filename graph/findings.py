@@ -1,0 +1,317 @@
+"""Findings and responsibility: judgement paragraphs -> findings with polarity, theme, services, owners, duties;
+recommendations -> owners and the weaknesses they answer. Pure functions over records and loaded data.
+
+A finding is a sentence, or a clause where the sentence turns on "although", "however", "while", "but" or
+"despite". Its owners come from explicit mentions (aliases in agencies.ttl) and from attribution rules
+(attribution.ttl); a clause that names nobody borrows the owners of its whole sentence, less sure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import vocab
+from .agencies import SOURCE, Gazetteer, Resolver, keyword_regex, load_gazetteer
+from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
+from .template import fold
+from .vocab import slug
+
+_TURN = r"(?:although|but|however|whilst|while|despite)"
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "approx.", "para.")
+_STOPWORDS = frozenset("""a an and are as at be been being by for from has have in into is it its of on or that the
+    their them there these this those to was were which who will with within all any both each more most other some
+    such than too very can not no should must ensure improve children young people child""".split())
+#: A sentence-wide owner is less sure than one found in the clause itself, and one carried over from the
+#: finding before ("There is insufficient scrutiny of …" after a sentence about the youth offending service) less still.
+_SENTENCE_FALLBACK = 0.1
+_PREVIOUS_FALLBACK = 0.2
+#: Only a finding that points back ("these children", "they") carries over the owners before it.
+_ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Polarity cues, themes, services and duties, read from data."""
+
+    weakness: re.Pattern
+    strength: re.Pattern
+    improvement: re.Pattern
+    negator: re.Pattern
+    themes: tuple[tuple[str, re.Pattern], ...]
+    duties: tuple[tuple[str, re.Pattern], ...]
+
+
+def _concat(store, query: str) -> list[tuple[str, list[str]]]:
+    rows = store.query(vocab.sparql_prologue() + query)
+    return [(r["n"].value, r["v"].value.split("|")) for r in rows]
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Read the polarity cues, theme keywords and duty keywords from ontology/findings.ttl and duties.ttl."""
+    store = vocab.ontology_store("findings.ttl", "duties.ttl")
+    cues = dict(_concat(store, """SELECT ?n (GROUP_CONCAT(?c; separator="|") AS ?v) WHERE {
+        ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue ?c } GROUP BY ?n"""))
+    negators = _concat(store, """SELECT ?n (GROUP_CONCAT(?c; separator="|") AS ?v) WHERE {
+        ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:negator ?c } GROUP BY ?n""")
+    themes = tuple((n, keyword_regex(v)) for n, v in _concat(store, """SELECT ?n (GROUP_CONCAT(?k; separator="|") AS ?v)
+        WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword ?k } GROUP BY ?n ORDER BY ?n"""))
+    duties = tuple((n, keyword_regex(v)) for n, v in _concat(store, """SELECT (STR(?d) AS ?n)
+        (GROUP_CONCAT(?k; separator="|") AS ?v) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k } GROUP BY ?d ORDER BY ?d"""))
+    return Lexicon(keyword_regex(cues["weakness"]), keyword_regex(cues["strength"]),
+                   keyword_regex(cues["improvement"]), keyword_regex(negators[0][1] if negators else []),
+                   themes, duties)
+
+
+# ----------------------------------------------------------------------------------------------- splitting
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences (and list items) of a paragraph's text."""
+    spans = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start() + (2 if line.group().startswith("- ") else 0)
+        body = text[start:line.end()]
+        cut = start
+        for m in re.finditer(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(])", body):
+            before = body[:m.start()]
+            if before.endswith(_ABBREVIATIONS):
+                continue
+            spans.append((cut, start + m.start() + len(m.group().rstrip())))
+            cut = start + m.end()
+        spans.append((cut, line.end()))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def split_clauses(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, sentence number) of each finding: sentences cut where they turn on although/but/however/…"""
+    out = []
+    for number, (s, e) in enumerate(_sentences(text)):
+        sentence = text[s:e]
+        cuts = [0]
+        opening = re.match(rf"{_TURN}\b[^,]*,\s*", sentence, re.IGNORECASE)
+        if opening and opening.end() < len(sentence):
+            cuts.append(opening.end())
+        for m in re.finditer(rf"(?:[,;]\s*|\s+)(?={_TURN}\b)", sentence, re.IGNORECASE):
+            if m.start() > (cuts[-1] + 1):
+                cuts.append(m.start())
+        cuts.append(len(sentence))
+        pieces = []
+        for a, b in zip(cuts, cuts[1:]):
+            piece = sentence[a:b]
+            lead = len(piece) - len(piece.lstrip(" ,;"))
+            trail = len(piece.rstrip(" ,;"))
+            if trail > lead:
+                pieces.append([s + a + lead, s + a + trail])
+        merged: list[list[int]] = []
+        for piece in pieces:  # a fragment of under four words joins its neighbour
+            if merged and len(text[piece[0]:piece[1]].split()) < 4:
+                merged[-1][1] = piece[1]
+            elif merged and len(text[merged[-1][0]:merged[-1][1]].split()) < 4:
+                merged[-1][1] = piece[1]
+            else:
+                merged.append(piece)
+        out += [(a, b, number) for a, b in merged]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- classifying
+
+def polarity(text: str, lexicon: Lexicon) -> str:
+    """strength, weakness, improvement or context, from the cue phrases in ontology/findings.ttl."""
+    def negated(m: re.Match, words: int) -> bool:
+        before = text[max(0, m.start() - 40):m.start()].split()[-words:]
+        return any(lexicon.negator.fullmatch(w.strip(",;")) for w in before)
+
+    weak = strong = 0
+    for m in lexicon.weakness.finditer(text):
+        # "no significant shortfalls": a shortfall denied is not a weakness.
+        if not lexicon.negator.fullmatch(m.group()) and negated(m, 3):
+            strong += 1
+        else:
+            weak += 1
+    for m in lexicon.strength.finditer(text):
+        if negated(m, 3):
+            weak += 1
+        else:
+            strong += 1
+    improving = len(lexicon.improvement.findall(text))
+    # A single sign of a shortfall outweighs two of praise: inspectors qualify praise before they fault.
+    if weak and 2 * weak >= strong:
+        return "weakness"
+    if improving and improving >= strong:
+        return "improvement"
+    if strong:
+        return "strength"
+    return "context"
+
+
+def theme(text: str, lexicon: Lexicon) -> str:
+    """The theme whose keywords the text matches most (then by the longest keyword); "other" if none."""
+    best = ("other", 0, 0)
+    for notation, pattern in lexicon.themes:
+        hits = [m.group() for m in pattern.finditer(text)]
+        if hits:
+            score = (notation, len(hits), max(map(len, hits)))
+            if score[1:] > best[1:]:
+                best = score
+    return best[0]
+
+
+class Attributor:
+    """Owners of a piece of text for one report: mentions first, then rules."""
+
+    def __init__(self, report: Report, authority: str, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+        self.resolver = Resolver(self.g, authority, report.local_authority,
+                                 report.published or report.inspection_end)
+        self.new_agencies: dict[str, NewAgency] = {}
+
+    def services(self, text: str) -> tuple[str, ...]:
+        found = set()
+        for m in self.g.alias_pattern.finditer(text):
+            found |= {n for n in self.g.alias_nodes.get(fold(m.group()), ()) if self.g.kinds.get(n) == "service"}
+        return tuple(sorted(found))
+
+    def owners(self, text: str) -> dict[str, Attribution]:
+        best: dict[str, Attribution] = {}
+
+        def offer(agency: str, method: str, confidence: float) -> None:
+            if agency not in best or confidence > best[agency].confidence:
+                best[agency] = Attribution(agency, method, confidence)
+
+        covered = []
+        for mention in self.resolver.mentions(text):
+            covered.append((mention.start, mention.end))
+            for agency in mention.agencies:
+                offer(agency, mention.method, self.g.method_confidence.get(mention.method, 0.5))
+        for pattern in self.g.name_patterns:
+            for m in pattern.pattern.finditer(text):
+                if any(a <= m.start() < b or a < m.end() <= b for a, b in covered):
+                    continue
+                name = m.group().strip()
+                iri = vocab.concept_iri("org", slug(name))
+                self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
+                offer(iri, "mention", self.g.method_confidence.get("mention", 0.9))
+        hits = [(m.start(), m.end(), rule) for rule in self.g.rules for m in rule.pattern.finditer(text)
+                if not SOURCE.match(text, m.end())]
+        for start, end, rule in hits:
+            # "health assessment" is the health rule's, not the social care rule's "assessment".
+            if any(s <= start and end <= e and (e - s) > (end - start) and r is not rule for s, e, r in hits):
+                continue
+            for role in rule.roles:
+                for agency in self.resolver.role(role):
+                    offer(agency, f"rule:{rule.name}", rule.confidence)
+        return best
+
+
+def _grade_statement(text: str) -> bool:
+    from .template import load_template
+
+    words = {w for f in load_template().frameworks for _, w in f.grades}
+    m = re.fullmatch(r"[^.;]{3,220}?\s(?:is|are)\s+(?:(?:now|at least|judged(?: to be)?)\s+)*(\w+)(?:\s+overall)?\.", text)
+    return bool(m) and m.group(1).lower() in words
+
+
+def _weaker(owners: dict[str, Attribution], by: float) -> dict[str, Attribution]:
+    return {a: Attribution(a, at.method, round(at.confidence - by, 2)) for a, at in owners.items()}
+
+
+def _judgement_paragraphs(report: Report) -> list[Paragraph]:
+    return [p for p in report.paragraphs
+            if p.section and not (p.section_path and fold(p.section_path[-1]) == "areas for improvement")]
+
+
+def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | None = None) -> list[Finding]:
+    """Every finding of every judgement paragraph, classified and attributed."""
+    lexicon = lexicon or load_lexicon()
+    findings = []
+    for p in _judgement_paragraphs(report):
+        sentence_owners: dict[int, dict[str, Attribution]] = {}
+        previous: dict[str, Attribution] = {}
+        spans = split_clauses(p.text)
+        sentence_spans = _sentences(p.text)
+        for index, (start, end, number) in enumerate(spans, start=1):
+            quote = p.text[start:end]
+            owners = attributor.owners(quote)
+            if not owners:
+                if number not in sentence_owners:
+                    s, e = sentence_spans[number]
+                    sentence_owners[number] = attributor.owners(p.text[s:e])
+                owners = _weaker(sentence_owners[number], _SENTENCE_FALLBACK)
+            if owners:
+                previous = owners
+            elif previous and _ANAPHOR.search(" ".join(quote.split()[:10])):
+                owners = _weaker(previous, _PREVIOUS_FALLBACK - _SENTENCE_FALLBACK)
+            duties = tuple(sorted(n for n, pattern in lexicon.duties if pattern.search(quote)))
+            # The sentence that states the area's grade is the judgement itself, not a finding about it.
+            kind = "context" if index == 1 and _grade_statement(quote) else polarity(quote, lexicon)
+            findings.append(Finding(
+                paragraph=p.number, index=index, quote=quote, polarity=kind,
+                theme=theme(quote, lexicon), services=attributor.services(quote),
+                attributions=tuple(sorted(owners.values(), key=lambda a: a.agency)), duties=duties))
+    return findings
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _STOPWORDS and len(w) > 2)
+
+
+def link_answers(report: Report, findings: list[Finding], lexicon: Lexicon) -> list[tuple[int, str, str]]:
+    """(recommendation, finding key, method) for the weaknesses each recommendation answers."""
+    sections = {p.number: p.section for p in report.paragraphs}
+    links = []
+    for rec in report.recommendations:
+        rec_theme, rec_words = theme(rec.text, lexicon), _words(rec.text)
+        scored = []
+        for f in findings:
+            if f.polarity != "weakness" or sections.get(f.paragraph) != rec.section:
+                continue
+            overlap = len(rec_words & _words(f.quote)) / max(1, len(rec_words))
+            same_theme = f.theme == rec_theme and rec_theme != "other"
+            if same_theme and overlap >= 0.2:
+                scored.append((overlap + 1, f.key, "theme+wording"))
+            elif overlap >= 0.34:
+                scored.append((overlap, f.key, "wording"))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        links += [(rec.number, key, method) for _, key, method in scored[:5]]
+    return links
+
+
+def apply_overrides(analysis: Analysis, report_id: str, overrides) -> Analysis:
+    """Add or remove owners as an analyst's overrides say (rows: target IRI, action, agency IRI)."""
+    if not overrides:
+        return analysis
+    def target_iri(kind: str, key) -> str:
+        return vocab.item_iri(report_id, kind, key)
+    changes: dict[str, list[tuple[str, str]]] = {}
+    for target, action, agency in overrides:
+        changes.setdefault(target, []).append((action, agency))
+
+    def revise(iri: str, attributions: tuple[Attribution, ...]) -> tuple[Attribution, ...]:
+        current = {a.agency: a for a in attributions}
+        for action, agency in changes.get(iri, ()):
+            if action == "remove":
+                current.pop(agency, None)
+            else:
+                current[agency] = Attribution(agency, "manual", 1.0)
+        return tuple(sorted(current.values(), key=lambda a: a.agency))
+
+    findings = tuple(Finding(f.paragraph, f.index, f.quote, f.polarity, f.theme, f.services,
+                             revise(target_iri("finding", f.key), f.attributions), f.duties)
+                     for f in analysis.findings)
+    owners = tuple((n, revise(target_iri("recommendation", n), atts)) for n, atts in analysis.owners)
+    return Analysis(findings, owners, analysis.answers, analysis.new_agencies)
+
+
+def analyse(report: Report, authority: str, overrides=()) -> Analysis:
+    """Findings, recommendation owners and links for one report."""
+    lexicon = load_lexicon()
+    attributor = Attributor(report, authority)
+    findings = find_findings(report, attributor, lexicon)
+    owners = tuple((r.number, tuple(sorted(attributor.owners(r.text).values(), key=lambda a: a.agency)))
+                   for r in report.recommendations)
+    analysis = Analysis(tuple(findings), owners, tuple(link_answers(report, findings, lexicon)),
+                        tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)))
+    return apply_overrides(analysis, report.report_id, overrides)
