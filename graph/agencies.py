@@ -64,6 +64,7 @@ class Gazetteer:
     rules: tuple[Rule, ...]
     name_patterns: tuple[NamePattern, ...]
     method_confidence: dict  # method notation -> confidence
+    never_owners: frozenset  # inspectorates: they write the report and own no finding
 
     def owner_agencies(self, node: str) -> frozenset[str]:
         """The agencies a mentioned node stands for."""
@@ -132,8 +133,9 @@ def load_gazetteer() -> Gazetteer:
     alias_pattern = re.compile(
         r"(?<![\w&])(?:" + "|".join(r"\s+".join(map(re.escape, a.split())) for a in sorted(written, key=len, reverse=True))
         + r")(?![\w&])", re.IGNORECASE)
+    inspectorates = frozenset(r["n"].value for r in _rows("SELECT ?n WHERE { ?n a ofsted:Inspectorate }"))
     return Gazetteer(kinds, labels, {a: frozenset(n) for a, n in aliases.items()}, alias_pattern, parents, providers,
-                     area_names, roles, memberships, tuple(rules), patterns, confidence)
+                     area_names, roles, memberships, tuple(rules), patterns, confidence, inspectorates)
 
 
 def _valid(on: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
@@ -211,6 +213,7 @@ class Resolver:
                     if self.g.kinds.get(node) == "service" and len(owners) != 1:
                         continue
                 agencies |= owners
+            agencies -= self.g.never_owners
             if not agencies or SOURCE.match(text, m.end()):
                 continue
             method = "mention-part" if parts else ("mention-generic" if len(nodes) > 1 else "mention")

@@ -125,12 +125,16 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return any(lexicon.negator.fullmatch(w.strip(",;")) for w in before)
 
     weak = strong = 0
-    for m in lexicon.weakness.finditer(text):
+    matches = list(lexicon.weakness.finditer(text))
+    spent: set[int] = set()  # negators that deny a shortfall, and so are no weakness themselves
+    for m in matches:
         # "no significant shortfalls": a shortfall denied is not a weakness.
         if not lexicon.negator.fullmatch(m.group()) and negated(m, 3):
             strong += 1
-        else:
-            weak += 1
+            spent.update(n.start() for n in matches if lexicon.negator.fullmatch(n.group())
+                         and 0 < m.start() - n.start() <= 40)
+    weak = sum(1 for m in matches if m.start() not in spent
+               and (lexicon.negator.fullmatch(m.group()) or not negated(m, 3)))
     for m in lexicon.strength.finditer(text):
         if negated(m, 3):
             weak += 1
@@ -138,7 +142,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             strong += 1
     improving = len(lexicon.improvement.findall(text))
     # A single sign of a shortfall outweighs two of praise: inspectors qualify praise before they fault.
-    if weak and 2 * weak >= strong:
+    if weak and 2 * weak >= strong and improving <= weak:
         return "weakness"
     if improving and improving >= strong:
         return "improvement"
@@ -181,16 +185,22 @@ class Attributor:
             if agency not in best or confidence > best[agency].confidence:
                 best[agency] = Attribution(agency, method, confidence)
 
-        covered = []
-        for mention in self.resolver.mentions(text):
-            covered.append((mention.start, mention.end))
+        mentions = self.resolver.mentions(text)
+        named = [m for pattern in self.g.name_patterns for m in pattern.pattern.finditer(text)
+                 if fold(re.sub(r"^(?:[Tt]he)\s+", "", m.group())) not in self.g.alias_nodes]
+        for mention in mentions:
+            # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
+            if any(n.start() <= mention.start and mention.end <= n.end() for n in named):
+                continue
             for agency in mention.agencies:
                 offer(agency, mention.method, self.g.method_confidence.get(mention.method, 0.5))
+        covered = [(m.start, m.end) for m in mentions]
         for pattern in self.g.name_patterns:
             for m in pattern.pattern.finditer(text):
-                if any(a <= m.start() < b or a < m.end() <= b for a, b in covered):
+                if m.span() not in {n.span() for n in named} and any(
+                        a <= m.start() < b or a < m.end() <= b for a, b in covered):
                     continue
-                name = m.group().strip()
+                name = re.sub(r"^(?:[Tt]he)\s+", "", m.group().strip())
                 iri = vocab.concept_iri("org", slug(name))
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
                 offer(iri, "mention", self.g.method_confidence.get("mention", 0.9))

@@ -34,3 +34,28 @@ def expected(stem: str) -> dict:
 def sample(request):
     """(report, expected) for each supported sample."""
     return parsed(request.param), expected(request.param)
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):
+    """A store built once from the three supported samples; tests must not change it."""
+    from graph.ingest import build
+
+    path = tmp_path_factory.mktemp("samples-store")
+    results = build([sample_path(stem) for stem in SUPPORTED], path)
+    assert [r.error for r in results] == [None] * len(SUPPORTED)
+    return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the attribution figures measured by test_attribution, the held-out set apart."""
+    try:
+        from test_attribution import FIGURES
+    except ImportError:
+        return
+    if not FIGURES:
+        return
+    terminalreporter.section("attribution: precision / recall / F1 against the annotations")
+    for name in sorted(FIGURES, key=lambda n: (n.startswith("held-out"), n)):
+        for kind, (p, r, f) in FIGURES[name].items():
+            terminalreporter.write_line(f"{name:32} {kind:16} P={p:.2f} R={r:.2f} F1={f:.2f}")

@@ -22,11 +22,9 @@ GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 PARAMS = json.loads((GOLDEN / "params.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("store")
-    build([samples_dir() / f"{stem}.{'txt' if 'slac' in stem else 'pdf'}" for stem in SUPPORTED], path)
-    return path
+@pytest.fixture
+def store_dir(sample_store):
+    return sample_store
 
 
 def _rows(store_dir, name: str, params: dict | None = None) -> list[dict]:

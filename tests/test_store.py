@@ -16,13 +16,9 @@ KENT = samples_dir() / "kent-lac-2013.pdf"
 NORFOLK = samples_dir() / "norfolk-lac-2013.pdf"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A store with the three supported samples."""
-    store_dir = tmp_path_factory.mktemp("store")
-    results = build([WORCS, KENT, NORFOLK], store_dir)
-    assert [r.error for r in results] == [None, None, None]
-    return store_dir
+@pytest.fixture
+def built(sample_store):
+    return sample_store
 
 
 def _graph(store_dir, rid: str) -> bytes:

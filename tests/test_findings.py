@@ -1,0 +1,163 @@
+"""Findings: splitting, polarity, themes, owners in the store, overrides, review, agencies not in the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from graph.cli import main
+from graph.findings import load_lexicon, polarity, split_clauses, theme
+from graph.ingest import build
+from graph.queries import format_results, load_query, run
+from graph.store import open_store
+from graph.vocab import ID, samples_dir
+
+from conftest import parsed
+
+
+def _rows(store_dir, name, params):
+    with open_store(store_dir) as store:
+        data = format_results(run(store, load_query(name), params), "csv").decode("utf-8")
+    return list(csv.DictReader(io.StringIO(data)))
+
+
+def test_sentence_turning_on_although_is_two_findings():
+    text = "Care plans are up to date, although reviews are often late. Visits are timely."
+    pieces = [text[a:b] for a, b, _ in split_clauses(text)]
+    assert pieces == ["Care plans are up to date", "although reviews are often late.", "Visits are timely."]
+
+
+def test_list_items_are_findings_of_their_own():
+    text = "Areas for action:\n- Improve supervision of social workers.\n- Reduce caseloads."
+    assert [text[a:b] for a, b, _ in split_clauses(text)][1:] == [
+        "Improve supervision of social workers.", "Reduce caseloads."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Pathway plans are not always completed on time.", "weakness"),
+    ("Management oversight is not consistently effective.", "weakness"),
+    ("There are no significant shortfalls in nursing capacity.", "strength"),
+    ("Foster carers receive good support.", "strength"),
+    ("The service is beginning to reduce delay.", "improvement"),
+    ("The authority has 12 district councils.", "context"),
+])
+def test_polarity(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Pathway plans begin too late for care leavers.", "care-leavers"),
+    ("Waiting times for CAMHS are long.", "camhs"),
+    ("Health assessments are not completed on time.", "health"),
+    ("The weather was fine.", "other"),
+])
+def test_theme(text, expected):
+    assert theme(text, load_lexicon()) == expected
+
+
+def _owners(store_dir, report):
+    return {r["agencyLabel"] for r in _rows(store_dir, "weaknesses-by-agency", {"report": report})}
+
+
+def test_worcestershire_weaknesses_of_every_partner(sample_store):
+    assert {"Worcestershire County Council", "NHS Worcestershire", "West Mercia Police",
+            "Worcestershire Acute Hospitals NHS Trust", "Worcestershire Safeguarding Children Board",
+            "Worcestershire Children's Trust"} <= _owners(sample_store, "worcestershire-2010-slac")
+
+
+def test_weaknesses_come_with_paragraph_and_quote(sample_store):
+    rows = _rows(sample_store, "weaknesses-by-agency", {"report": "worcestershire-2010-slac",
+                                                        "agency": "Worcestershire Acute Hospitals NHS Trust"})
+    assert rows and all(r["paragraph"].isdigit() and r["text"] for r in rows)
+    text = parsed("worcestershire-slac-2010").paragraph(int(rows[0]["paragraph"])).text
+    assert rows[0]["text"] in text
+
+
+def test_overlaps_show_shared_responsibilities(sample_store):
+    pairs = {frozenset((r["agencyALabel"], r["agencyBLabel"]))
+             for r in _rows(sample_store, "overlaps", {"report": "worcestershire-2010-slac"})}
+    assert frozenset({"Worcestershire County Council", "West Mercia Police"}) in pairs
+    assert frozenset({"Worcestershire County Council", "NHS Worcestershire"}) in pairs
+    assert frozenset({"NHS Worcestershire", "Worcestershire Acute Hospitals NHS Trust"}) in pairs
+
+
+@pytest.mark.parametrize("report, police, health", [
+    ("kent-2013-lac", "Kent Police", "Kent clinical commissioning groups"),
+    ("norfolk-2013-lac", "Norfolk Constabulary", "Norfolk clinical commissioning groups"),
+])
+def test_2013_findings_resolve_to_their_own_local_agencies(sample_store, report, police, health):
+    owners = _owners(sample_store, report)
+    assert {police, health} <= owners
+    assert not any(name.startswith(("West Mercia", "Worcestershire")) for name in owners)
+
+
+def test_inspectors_own_nothing(sample_store):
+    for report in ("worcestershire-2010-slac", "kent-2013-lac", "norfolk-2013-lac"):
+        assert "Ofsted" not in _owners(sample_store, report)
+
+
+def test_search_findings_by_words_theme_polarity_and_agency(sample_store):
+    rows = _rows(sample_store, "search-findings", {"contains": "CAMHS", "polarity": "weakness",
+                                                   "theme": "camhs", "report": "kent-2013-lac"})
+    assert rows and all("camhs" in r["text"].lower() for r in rows)
+    assert {r["theme"] for r in rows} == {ID + "theme/camhs"}
+
+
+def test_recommendations_link_to_the_weaknesses_they_answer(sample_store):
+    with open_store(sample_store) as store:
+        rows = list(store.query("""PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
+            SELECT ?rec ?method WHERE { GRAPH ?g { ?rec ofsted:answerLink ?l . ?l ofsted:linkMethod ?method } }"""))
+    assert len({r["rec"].value for r in rows}) >= 20
+    assert {r["method"].value for r in rows} <= {"theme+wording", "wording"}
+
+
+def test_overrides_survive_rebuilds_as_manual(tmp_path, capsys):
+    store_dir = tmp_path / "store"
+    overrides = tmp_path / "overrides.csv"
+    finding = ID + "report/kent-2013-lac/finding/24-4"
+    overrides.write_text("target,action,agency,note\n"
+                         f"{finding},add,Kent Police,analyst says so\n"
+                         f"{finding},remove,{ID}org/sussex-partnership-nhs-foundation-trust,\n", encoding="utf-8")
+    for _ in range(2):
+        assert main(["build", str(samples_dir() / "kent-lac-2013.pdf"), "--store", str(store_dir),
+                     "--overrides", str(overrides)]) == 0
+    with open_store(store_dir) as store:
+        rows = {(r["agency"].value, r["method"].value) for r in store.query(
+            f"""PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
+            SELECT ?agency ?method WHERE {{ GRAPH ?g {{ <{finding}> ofsted:attribution ?a .
+            ?a ofsted:agency ?agency ; ofsted:attributionMethod ?method }} }}""")}
+    assert (ID + "org/kent-police", "manual") in rows
+    assert not any(agency.endswith("sussex-partnership-nhs-foundation-trust") for agency, _ in rows)
+
+
+def test_bad_overrides_file_is_one_line(tmp_path, capsys):
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("target,action,agency\nhttps://x/finding/1-1,blame,Kent Police\n", encoding="utf-8")
+    assert main(["build", "--store", str(tmp_path / "s"), "--overrides", str(overrides)]) == 1
+    assert capsys.readouterr().err.strip().endswith("action 'blame' is not add or remove")
+
+
+def test_review_lists_weaknesses_without_a_sure_owner(sample_store, capsys):
+    assert main(["review", "--store", str(sample_store), "--report", "kent-2013-lac", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows
+    assert all(not r["confidence"] or float(r["confidence"]) < 0.6 for r in rows)
+
+
+def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_path):
+    text = (samples_dir() / "worcestershire-slac-2010.txt").read_text(encoding="utf-8")
+    edited = text.replace("Partnerships are adequate. ",
+                          "Partnerships are adequate. The Shropshire Safeguarding Children Board has not agreed "
+                          "a protocol with Shropshire Community Health NHS Trust. ", 1)
+    report_file = tmp_path / "worcestershire-edited.txt"
+    report_file.write_text(edited, encoding="utf-8")
+    build([report_file], tmp_path / "store")
+    with open_store(tmp_path / "store") as store:
+        rows = {(r["a"].value, r["t"].value) for r in store.query(
+            """PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            SELECT ?a ?t WHERE { GRAPH ?g { ?f ofsted:responsibleAgency ?a . ?a a ?t ; skos:prefLabel ?l } }""")}
+    assert (ID + "org/shropshire-safeguarding-children-board",
+            "https://w3id.org/ofsted-kg/ontology#SafeguardingChildrenBoard") in rows
+    assert (ID + "org/shropshire-community-health-nhs-trust", "https://w3id.org/ofsted-kg/ontology#NHSTrust") in rows
