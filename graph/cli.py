@@ -103,6 +103,36 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_network(args: argparse.Namespace) -> int:
+    from .network import combined_graph, export_graph, fetch, metrics_text
+    from .store import open_store
+
+    with open_store(_store_dir(args)) as store:
+        data = fetch(store, args.report)
+    if args.export:
+        export_graph(combined_graph(data), args.export)
+        print(f"wrote {args.export}", file=sys.stderr)
+    if args.metrics or not args.export:
+        sys.stdout.write(metrics_text(data))
+    return 0
+
+
+def _cmd_viz(args: argparse.Namespace) -> int:
+    from .network import fetch
+    from .store import open_store
+    from .viz import VizError, build_view, write_html
+
+    with open_store(_store_dir(args)) as store:
+        data = fetch(store, args.report)
+    try:
+        vis = build_view(data, args.view, args.agency)
+    except VizError as exc:
+        raise OfstedKgError(str(exc)) from None
+    write_html(vis, args.output)
+    print(f"wrote {args.output}: {len(vis.nodes)} nodes, {len(vis.edges)} links", file=sys.stderr)
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from .store import export, open_store, resolve_report, write_atomic
 
@@ -144,6 +174,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from .formats import RDF_FORMATS, RESULT_FORMATS
 
+    VIEWS = ("overview", "agency", "overlaps", "report")  # graph.viz.VIEWS, without importing networkx here
+
     parser = argparse.ArgumentParser(prog="ofsted-kg", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -177,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=tuple(RDF_FORMATS), default="nq")
     export.add_argument("--report", metavar="REPORT", help="only this report's graph")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (atomically)")
+    network = command("network", _cmd_network, "networkx metrics, or export to GraphML/GEXF for Gephi")
+    network.add_argument("--metrics", action="store_true", help="print the agency ranking, centrality and overlaps")
+    network.add_argument("--export", type=Path, metavar="FILE.graphml|FILE.gexf", help="write the graph")
+    network.add_argument("--report", metavar="REPORT", help="only this report")
+    viz = command("viz", _cmd_viz, "draw an interactive map (HTML, works offline)")
+    viz.add_argument("--view", choices=VIEWS, default="overview")
+    viz.add_argument("--agency", metavar="LABEL|IRI", help="the agency, for --view agency")
+    viz.add_argument("--report", metavar="REPORT", help="only this report")
+    viz.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
     command("validate", _cmd_validate, "check the store against the SHACL shapes")
     command("info", _cmd_info, "where the store is and what it holds")
     return parser

@@ -1,0 +1,294 @@
+"""Interactive maps: networkx/query results -> a self-contained vis-network HTML page.
+
+pyvis sets the physics options; the page is rendered through our own autoescaped Jinja2 template with the
+vis-network 9.1.2 script and stylesheet inlined from graph/vendor (no CDN, works offline). Report text only
+ever reaches the page as autoescaped HTML text or as JSON data whose "<", ">" and "&" are escaped, and
+vis-network shows string tooltips with innerText, so nothing in a report can run. A Content-Security-Policy
+allows only the page's own scripts, by hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .network import NetworkData, theme_labels
+
+VIEWS = ("overview", "agency", "overlaps", "report")
+_VENDOR = Path(__file__).resolve().parent / "vendor" / "vis-network-9.1.2"
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+SEED = 7
+
+#: Okabe–Ito colours, which colour-blind readers can tell apart; the grade is always written out as well.
+GRADE_COLOURS = {1: "#009E73", 2: "#56B4E9", 3: "#E69F00", 4: "#D55E00"}
+KIND_STYLE = {
+    "agency": {"shape": "box", "color": "#0072B2", "font": {"color": "#ffffff", "size": 20, "bold": True}},
+    "theme": {"shape": "ellipse", "color": "#CC79A7", "font": {"color": "#000000"}},
+    "weakness": {"shape": "dot", "color": "#CC79A7", "size": 12},
+    "action": {"shape": "diamond", "color": "#F0E442", "size": 14},
+    "report": {"shape": "star", "color": "#000000", "size": 22},
+    "judgement": {"shape": "box", "font": {"color": "#000000"}},
+}
+KIND_LABELS = {"agency": "Agency", "theme": "Weaknesses of one theme (count)", "weakness": "Weakness (hover for the quote)",
+               "action": "Recommended action (deadline)", "report": "Inspection report", "judgement": "Judgement (by grade)"}
+
+
+class VizError(ValueError):
+    """A view that cannot be drawn from the data given."""
+
+
+@dataclass
+class VisGraph:
+    """Nodes and edges as vis-network takes them, plus the plain-text tables under the map."""
+
+    title: str
+    nodes: dict[str, dict] = field(default_factory=dict)
+    edges: list[dict] = field(default_factory=list)
+    weaknesses: list[tuple[str, str, str, str]] = field(default_factory=list)  # agency, theme, para, quote
+    actions: list[tuple[str, str, str]] = field(default_factory=list)  # agency, deadline, text
+    picks: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, node ids) for the picker
+
+    def node(self, node_id: str, kind: str, label: str, title: str = "", **extra) -> None:
+        if node_id not in self.nodes:
+            self.nodes[node_id] = {"id": node_id, "kind": kind, "label": label, "title": title,
+                                   **KIND_STYLE.get(kind, {}), **extra}
+
+    def edge(self, a: str, b: str, weight: int = 1, title: str = "") -> None:
+        self.edges.append({"from": a, "to": b, "width": round(1 + 2 * math.log2(weight), 2),
+                           "title": title or f"{weight}"})
+
+
+def _short_date(value: str) -> str:
+    return value or "no deadline"
+
+
+def _agency_labels(data: NetworkData) -> dict[str, str]:
+    labels = {r["agency"]: r["agencyLabel"] or r["agency"] for r in data.weaknesses}
+    labels.update({r["owner"]: r["ownerLabel"] or r["owner"] for r in data.recommendations if r["owner"]})
+    return labels
+
+
+def _quote_title(rows, limit: int = 5) -> str:
+    lines = [f"\u201c{r['text']}\u201d \u2014 para {r['paragraph']}" for r in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(f"… and {len(rows) - limit} more")
+    return "\n\n".join(lines)
+
+
+def _tables(vis: VisGraph, data: NetworkData, agencies: set[str] | None = None) -> None:
+    labels, themes = _agency_labels(data), theme_labels()
+    vis.weaknesses = sorted({(labels[r["agency"]], themes.get(r["theme"], r["theme"]), r["paragraph"], r["text"])
+                             for r in data.weaknesses if agencies is None or r["agency"] in agencies},
+                            key=lambda w: (w[0], w[1], int(w[2]), w[3]))
+    vis.actions = sorted({(labels.get(r["owner"], "no owner found"), _short_date(r["deadline"]), r["text"])
+                          for r in data.recommendations if agencies is None or r["owner"] in agencies},
+                         key=lambda a: (a[1], a[0], a[2]))
+
+
+def overview(data: NetworkData) -> VisGraph:
+    """Agencies, their weaknesses grouped by theme, and their actions; several reports are aggregated."""
+    multi = len({r["report"] for r in data.weaknesses} | {r["report"] for r in data.recommendations}) > 1
+    vis = VisGraph("Who owns which weaknesses and actions" + (" (all reports)" if multi else ""))
+    labels, themes = _agency_labels(data), theme_labels()
+    counts = Counter(r["agency"] for r in data.weaknesses)
+    for agency, label in sorted(labels.items()):
+        vis.node(agency, "agency", label, f"{label}\n{counts[agency]} weaknesses", value=1 + counts[agency])
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in data.weaknesses:
+        groups[(r["agency"], themes.get(r["theme"], r["theme"]))].append(r)
+    for (agency, theme), rows in sorted(groups.items()):
+        node_id = f"theme:{agency}|{theme}"
+        vis.node(node_id, "theme", f"{theme} ({len(rows)})",
+                 f"{labels[agency]}: {len(rows)} weaknesses on {theme.lower()}\n\n{_quote_title(rows)}",
+                 theme=theme)
+        vis.edge(agency, node_id, len(rows), f"{len(rows)} weaknesses")
+    if multi:
+        due: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for r in data.recommendations:
+            if r["owner"]:
+                due[(r["owner"], r["timescale"] or "unspecified")].append(r)
+        for (agency, timescale), rows in sorted(due.items()):
+            node_id = f"actions:{agency}|{timescale}"
+            vis.node(node_id, "action", f"{len(rows)} \u00b7 {timescale.lower()}",
+                     f"{labels[agency]}: {len(rows)} actions, {timescale.lower()}")
+            vis.edge(agency, node_id, len(rows))
+    else:
+        for r in data.recommendations:
+            if r["owner"]:
+                vis.node(r["recommendation"], "action", f"by {_short_date(r['deadline'])}",
+                         f"{r['text']}\n\nDue {_short_date(r['deadline'])} ({r['timescale'].lower()})")
+                vis.edge(r["owner"], r["recommendation"], 1, "owns this action")
+    _tables(vis, data)
+    _picks(vis, labels)
+    return vis
+
+
+def agency_view(data: NetworkData, agency: str) -> VisGraph:
+    """One agency: each weakness it owns (grouped by theme), who shares them, and its actions."""
+    labels, themes = _agency_labels(data), theme_labels()
+    if agency not in labels:
+        matches = [a for a, l in labels.items() if l.lower() == agency.lower()]
+        if len(matches) != 1:
+            known = "; ".join(sorted(labels.values()))
+            raise VizError(f"no agency {agency!r} in these results (agencies: {known})")
+        agency = matches[0]
+    vis = VisGraph(f"{labels[agency]}: weaknesses and actions")
+    own = [r for r in data.weaknesses if r["agency"] == agency]
+    vis.node(agency, "agency", labels[agency], f"{labels[agency]}\n{len(own)} weaknesses", value=1 + len(own))
+    findings = {r["finding"] for r in own}
+    for r in own:
+        theme = themes.get(r["theme"], r["theme"])
+        theme_id = f"theme:{agency}|{theme}"
+        vis.node(theme_id, "theme", theme, f"{theme}: weaknesses of {labels[agency]}", theme=theme)
+        vis.edge(agency, theme_id, 1)
+        vis.node(r["finding"], "weakness", f"para {r['paragraph']}", _quote_title([r]), theme=theme)
+        vis.edge(theme_id, r["finding"], 1, r["method"])
+    for r in data.weaknesses:
+        if r["finding"] in findings and r["agency"] != agency:
+            vis.node(r["agency"], "agency", labels[r["agency"]], f"{labels[r['agency']]}\nshares weaknesses")
+            vis.edge(r["agency"], r["finding"], 1, "also owns this weakness")
+    for r in data.recommendations:
+        if r["owner"] == agency:
+            vis.node(r["recommendation"], "action", f"by {_short_date(r['deadline'])}",
+                     f"{r['text']}\n\nDue {_short_date(r['deadline'])} ({r['timescale'].lower()})")
+            vis.edge(agency, r["recommendation"], 1, "owns this action")
+    _tables(vis, data, {agency})
+    _picks(vis, labels)
+    return vis
+
+
+def overlaps_view(data: NetworkData) -> VisGraph:
+    """Agencies joined by shared weaknesses and actions; edge width by how many."""
+    from .network import overlap_graph
+
+    vis = VisGraph("Where responsibilities overlap")
+    g = overlap_graph(data)
+    counts = Counter(r["agency"] for r in data.weaknesses)
+    for node, attrs in sorted(g.nodes(data=True)):
+        vis.node(node, "agency", attrs["label"], f"{attrs['label']}\n{counts[node]} weaknesses", value=1 + counts[node])
+    for a, b, d in sorted(g.edges(data=True)):
+        vis.edge(a, b, d["weight"], f"{d['weaknesses']} shared weaknesses, {d['recommendations']} shared actions")
+    _tables(vis, data)
+    _picks(vis, _agency_labels(data))
+    return vis
+
+
+def report_view(data: NetworkData) -> VisGraph:
+    """One report: its judgements coloured by grade, and the agencies that own its weaknesses."""
+    reports = sorted({r["report"] for r in data.judgements})
+    if len(reports) != 1:
+        raise VizError(f"the report view draws one report; these results hold {len(reports)} (use --report)")
+    report = reports[0]
+    meta = next((r for r in data.reports if r["report"] == report), {})
+    name = f"{meta.get('localAuthority', '')} {meta.get('framework', '')} {meta.get('published', '')[:4]}".strip()
+    vis = VisGraph(f"{name}: judgements and who owns the weaknesses")
+    vis.node(report, "report", name or report, f"{name}\npublished {meta.get('published', '')}")
+    for i, r in enumerate(data.judgements, start=1):
+        grade = int(r["grade"])
+        node_id = f"judgement:{i}"
+        vis.node(node_id, "judgement", f"{r['area'][:40]}\nGrade {grade} ({r['gradeLabel'].lower()})",
+                 f"{r['section']}: {r['area']}\nGrade {grade} ({r['gradeLabel'].lower()})",
+                 color=GRADE_COLOURS[grade], grade=grade)
+        vis.edge(report, node_id, 1)
+    labels, counts = _agency_labels(data), Counter(r["agency"] for r in data.weaknesses)
+    for agency, n in sorted(counts.items()):
+        vis.node(agency, "agency", labels[agency], f"{labels[agency]}\n{n} weaknesses", value=1 + n)
+        vis.edge(report, agency, n, f"{n} weaknesses")
+    _tables(vis, data)
+    _picks(vis, labels)
+    return vis
+
+
+def _picks(vis: VisGraph, labels: dict[str, str]) -> None:
+    """Choices for the picker: every agency on the map, then every theme."""
+    for agency, label in sorted(labels.items(), key=lambda x: x[1]):
+        if agency in vis.nodes:
+            vis.picks.append((f"Agency: {label}", [agency] + [e["to"] for e in vis.edges if e["from"] == agency]))
+    themes = sorted({n["theme"] for n in vis.nodes.values() if n.get("theme")})
+    for theme in themes:
+        vis.picks.append((f"Theme: {theme}", [i for i, n in vis.nodes.items() if n.get("theme") == theme]))
+
+
+def build_view(data: NetworkData, view: str = "overview", agency: str | None = None) -> VisGraph:
+    """The named view of the data."""
+    if view == "agency":
+        if not agency:
+            raise VizError("the agency view needs --agency NAME")
+        return agency_view(data, agency)
+    if view not in VIEWS:
+        raise VizError(f"no view {view!r}; views: {', '.join(VIEWS)}")
+    if not data.weaknesses and not data.judgements:
+        raise VizError("nothing to draw: the store holds no findings for these reports")
+    return {"overview": overview, "overlaps": overlaps_view, "report": report_view}[view](data)
+
+
+# ----------------------------------------------------------------------------------------------- rendering
+
+def physics_options() -> dict:
+    """vis-network options, set through pyvis: Barnes–Hut physics with a fixed seed, stopped once stable."""
+    from pyvis.network import Network
+
+    net = Network(directed=False)
+    net.barnes_hut(gravity=-9000, central_gravity=0.3, spring_length=140, spring_strength=0.02, damping=0.5,
+                   overlap=0.2)
+    options = json.loads(net.options.to_json())
+    options["layout"] = {"randomSeed": SEED, "improvedLayout": True}
+    options["physics"]["stabilization"] = {"enabled": True, "iterations": 400, "fit": True}
+    options["interaction"] = {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": True}
+    options["nodes"] = {"font": {"size": 14, "face": "sans-serif"},
+                        "scaling": {"min": 10, "max": 40, "label": {"enabled": False}}}
+    options["edges"] = {"color": {"color": "#777777", "highlight": "#000000"}, "smooth": False}
+    return options
+
+
+def _json_for_html(value) -> str:
+    """JSON that is safe inside an HTML <script> element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, str]:
+    return ((_VENDOR / "vis-network.min.js").read_text(encoding="utf-8"),
+            (_VENDOR / "vis-network.css").read_text(encoding="utf-8"),
+            (_TEMPLATES / "map.js").read_text(encoding="utf-8"))
+
+
+def render_html(vis: VisGraph, *, height: str = "720px") -> str:
+    """The page for a view, self-contained, as a string."""
+    import jinja2
+
+    vis_js, vis_css, app_js = _assets()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
+    data = {"nodes": sorted(vis.nodes.values(), key=lambda n: n["id"]),
+            "edges": sorted(vis.edges, key=lambda e: (e["from"], e["to"], e["title"])),
+            "options": physics_options(), "picks": vis.picks}
+    legend = [(KIND_LABELS[k], KIND_STYLE[k].get("color", "#ffffff"), KIND_STYLE[k]["shape"])
+              for k in KIND_STYLE if any(n["kind"] == k for n in vis.nodes.values())]
+    grades = sorted({n["grade"] for n in vis.nodes.values() if n.get("grade")})
+    return env.get_template("map.html.j2").render(
+        title=vis.title, height=height, vis_js=vis_js, vis_css=vis_css, app_js=app_js,
+        data_json=_json_for_html(data), csp_scripts=" ".join((_sha256(vis_js), _sha256(app_js))),
+        legend=legend, grade_legend=[(g, GRADE_COLOURS[g]) for g in grades], picks=vis.picks,
+        weaknesses=vis.weaknesses, actions=vis.actions, node_count=len(vis.nodes), edge_count=len(vis.edges))
+
+
+def write_html(vis: VisGraph, path: Path) -> None:
+    """Write a view's page, atomically."""
+    from .store import write_atomic
+
+    write_atomic(Path(path), render_html(vis).encode("utf-8"))

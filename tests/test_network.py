@@ -1,0 +1,104 @@
+"""networkx graphs and metrics from the query results, exports for Gephi, and the pages' HTML."""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+import pytest
+
+from graph.cli import main
+from graph.network import (agency_actions, bipartite_weaknesses, centrality, combined_graph, fetch, overlap_graph,
+                           overlap_pairs, responsibility_matrix, weaknesses_by_agency)
+from graph.store import open_store
+from graph.viz import VIEWS, build_view, render_html
+
+
+@pytest.fixture(scope="module")
+def data(sample_store):
+    with open_store(sample_store) as store:
+        return fetch(store, "worcestershire-2010-slac")
+
+
+def test_bipartite_graph_joins_agencies_to_the_weaknesses_they_own(data):
+    g = bipartite_weaknesses(data)
+    agencies = {n for n, k in g.nodes(data="kind") if k == "agency"}
+    weaknesses = {n for n, k in g.nodes(data="kind") if k == "weakness"}
+    assert nx.is_bipartite(g)
+    assert len(weaknesses) == len({r["finding"] for r in data.weaknesses})
+    assert all(g.degree(w) >= 1 for w in weaknesses)
+    assert all(g.nodes[w]["quote"] for w in weaknesses)
+    assert "https://w3id.org/ofsted-kg/id/org/west-mercia-police" in agencies
+
+
+def test_overlap_weights_are_shared_weaknesses_plus_recommendations(data):
+    g = overlap_graph(data)
+    for a, b, d in g.edges(data=True):
+        shared = sum(1 for f in {r["finding"] for r in data.weaknesses}
+                     if {a, b} <= {r["agency"] for r in data.weaknesses if r["finding"] == f})
+        assert d["weaknesses"] == shared
+        assert d["weight"] == d["weaknesses"] + d["recommendations"]
+    top = overlap_pairs(g)[0]
+    assert top[2] == max(d["weight"] for _, _, d in g.edges(data=True))
+
+
+def test_actions_carry_deadlines(data):
+    g = agency_actions(data)
+    actions = [n for n, k in g.nodes(data="kind") if k == "action"]
+    assert len(actions) == 17
+    assert all(g.nodes[a]["deadline"] for a in actions)
+
+
+def test_metrics(data):
+    ranking = weaknesses_by_agency(data)
+    assert ranking[0][0] == "Worcestershire County Council"
+    assert [n for _, n in ranking] == sorted((n for _, n in ranking), reverse=True)
+    agencies, themes, matrix = responsibility_matrix(data)
+    assert [sum(row) for row in matrix] == [n for _, n in ranking]
+    assert centrality(bipartite_weaknesses(data))[0][0] == "Worcestershire County Council"
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+def test_export_for_gephi_reads_back(sample_store, tmp_path, data, suffix):
+    path = tmp_path / f"graph{suffix}"
+    assert main(["network", "--store", str(sample_store), "--report", "worcestershire-2010-slac",
+                 "--export", str(path)]) == 0
+    read = nx.read_graphml(path) if suffix == ".graphml" else nx.read_gexf(path)
+    expected = combined_graph(data)
+    assert (read.number_of_nodes(), read.number_of_edges()) == (expected.number_of_nodes(), expected.number_of_edges())
+
+
+def test_metrics_command_prints_ranking_and_overlaps(sample_store, capsys):
+    assert main(["network", "--store", str(sample_store), "--metrics", "--report", "worcestershire-2010-slac"]) == 0
+    out = capsys.readouterr().out
+    assert "Weaknesses by agency" in out and "Overlapping responsibilities" in out
+    assert "West Mercia Police + Worcestershire County Council:" in out
+
+
+def test_bad_export_suffix_is_one_line(sample_store, tmp_path, capsys):
+    assert main(["network", "--store", str(sample_store), "--export", str(tmp_path / "graph.png")]) == 1
+    assert "the export format is chosen by the suffix" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_pages_are_self_contained_and_deterministic(data, view):
+    vis = build_view(data, view, "West Mercia Police" if view == "agency" else None)
+    html = render_html(vis)
+    assert html == render_html(build_view(data, view, "West Mercia Police" if view == "agency" else None))
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "the page loads something from the web"
+    assert "<link" not in html and "default-src 'none'" in html
+    assert 'id="picker"' in html and "<table>" in html
+
+
+def test_viz_command_writes_the_overview(sample_store, tmp_path, capsys):
+    path = tmp_path / "map.html"
+    assert main(["viz", "--store", str(sample_store), "-o", str(path)]) == 0
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "nodes" in capsys.readouterr().err
+
+
+def test_agency_view_of_an_unknown_agency_is_one_line(sample_store, tmp_path, capsys):
+    assert main(["viz", "--store", str(sample_store), "--view", "agency", "--agency", "Nobody", "-o",
+                 str(tmp_path / "x.html")]) == 1
+    assert "no agency 'Nobody'" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
