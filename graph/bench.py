@@ -1,4 +1,4 @@
-"""Benchmarks that print figures: ``python -m graph.bench reader`` and ``python -m graph.bench pdf-libraries``.
+"""Benchmarks that print figures: ``python -m graph.bench reader|pdf-libraries|http``.
 
 ``pdf-libraries`` is how the PDF text library was chosen: it times pypdfium2, pypdf and pdfplumber (the last
 two only if installed) on the sample PDFs, and scores text fidelity as the share of hand-copied snippets
@@ -100,6 +100,40 @@ def time_reader(paths: list[Path]) -> list[dict]:
     return [{"report": p.name, "seconds": round(_median_time(read_report, p), 4)} for p in paths]
 
 
+def http_latency(repeat: int = 50) -> list[dict]:
+    """Median time of the judgements query on the embedded store and through ``oxigraph serve-read-only``."""
+    import socket
+    import tempfile
+
+    from .ingest import build
+    from .queries import format_results, load_query, run
+    from .remote import Endpoint
+    from .server import start, stop
+    from .store import open_store
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store_dir = Path(tmp) / "store"
+        build(sorted(p for p in samples_dir().iterdir() if p.suffix in (".txt", ".pdf") and "sif" not in p.name),
+              store_dir)
+        query = load_query("judgements")
+        with open_store(store_dir) as store:
+            embedded = _median_time(lambda: format_results(run(store, query), "csv"), repeat=repeat)
+            store.backup(str(Path(tmp) / "copy"))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        process = start(Path(tmp) / "copy", "127.0.0.1", port, timeout=30)
+        try:
+            endpoint = Endpoint(f"http://127.0.0.1:{port}/query")
+            http = _median_time(lambda: format_results(run(endpoint, query), "csv"), repeat=repeat)
+        finally:
+            stop(process)
+    rows.append({"query": "judgements (3 reports, csv)", "embedded s": round(embedded, 5),
+                 "http s": round(http, 5), "http / embedded": round(http / embedded, 1)})
+    return rows
+
+
 def _print(rows: list[dict]) -> None:
     if not rows:
         return
@@ -112,11 +146,13 @@ def _print(rows: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m graph.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=("reader", "pdf-libraries"))
+    parser.add_argument("which", choices=("reader", "pdf-libraries", "http"))
     args = parser.parse_args(argv)
     pdfs = sorted(p for p in samples_dir().glob("*.pdf") if "sif" not in p.name)
     if args.which == "pdf-libraries":
         _print(compare_pdf_libraries(pdfs))
+    elif args.which == "http":
+        _print(http_latency())
     else:
         _print(time_reader(sorted(p for p in samples_dir().iterdir() if "sif" not in p.name)))
     return 0

@@ -87,9 +87,39 @@ def _cmd_query(args: argparse.Namespace) -> int:
         return 0
     query = load_query(args.name)
     values = parse_params(args.param)
-    with open_store(_store_dir(args)) as store:
-        data = format_results(run(store, query, values), args.format)
+    if args.endpoint:
+        from .remote import Endpoint
+
+        data = format_results(run(Endpoint(args.endpoint, args.timeout), query, values), args.format)
+    else:
+        with open_store(_store_dir(args)) as store:
+            data = format_results(run(store, query, values), args.format)
     sys.stdout.buffer.write(data)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    return serve(_store_dir(args), args.host, args.port, args.timeout)
+
+
+def _cmd_push(args: argparse.Namespace) -> int:
+    from .remote import Endpoint, push, remote_counts
+    from .store import open_store
+
+    with open_store(_store_dir(args)) as store:
+        pushed = push(store, args.graph_store, args.timeout,
+                      lambda i, n, g: print(f"[{i}/{n}] {g}", file=sys.stderr, flush=True))
+    checked = remote_counts(Endpoint(args.query_endpoint, args.timeout), [g for g, _ in pushed]) \
+        if args.query_endpoint else {}
+    for graph, triples in pushed:
+        seen = f", {checked[graph]} on the server" if graph in checked else ""
+        print(f"{graph}: {triples} triples{seen}")
+    mismatched = [g for g, n in pushed if g in checked and checked[g] != n]
+    if mismatched:
+        raise OfstedKgError(f"the server holds a different number of triples for {len(mismatched)} graphs, "
+                            f"e.g. {mismatched[0]}")
     return 0
 
 
@@ -202,6 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
     query.add_argument("--format", choices=RESULT_FORMATS, default="table")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
+    query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead of the local store")
+    query.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                       help="seconds to wait for the endpoint (default 60)")
+    serve = command("serve", _cmd_serve, "serve the store read-only over HTTP (SPARQL endpoint and query page)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=7878)
+    serve.add_argument("--timeout", type=float, default=30.0, metavar="S", help="stop a query after S seconds (default 30)")
+    push = command("push", _cmd_push, "upload every report graph, the ontology and reference data to a SPARQL server")
+    push.add_argument("--graph-store", required=True, metavar="URL", help="its SPARQL 1.1 Graph Store endpoint")
+    push.add_argument("--query-endpoint", metavar="URL", help="its query endpoint, to check the upload")
+    push.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per request (default 120)")
     review = command("review", _cmd_review, "list weaknesses with no owner or only a low-confidence one")
     review.add_argument("--report", metavar="REPORT", help="only this report")
     review.add_argument("--format", choices=RESULT_FORMATS, default="table")
