@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import vocab
+from .phrases import PhraseMatcher
 from .template import fold
 
 _DATA = ("agencies.ttl", "attribution.ttl")
@@ -21,31 +22,19 @@ SOURCE = re.compile(r"(?:\s+\w+){0,2}?\s+(?:reports?|reported|say|says|said|told
                      re.IGNORECASE)
 
 
-def keyword_regex(keywords) -> re.Pattern:
-    """One case-insensitive whole-word pattern for keywords; a trailing "*" matches any word ending."""
-    parts = []
-    for kw in sorted(set(keywords), key=len, reverse=True):
-        stem = kw.rstrip("*")
-        body = r"\s+".join(re.escape(w) for w in stem.split())
-        parts.append(body + (r"[\w'-]*" if kw.endswith("*") else ""))
-    if not parts:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w&+])(?:" + "|".join(parts) + r")(?![\w&+])", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Rule:
     name: str
     label: str
     roles: tuple[str, ...]
     confidence: float
-    pattern: re.Pattern
 
 
 @dataclass(frozen=True)
 class NamePattern:
     pattern: re.Pattern
     agency_class: str
+    anchors: tuple[str, ...]  # a match contains one of these, checked before the regex runs
 
 
 @dataclass(frozen=True)
@@ -55,13 +44,14 @@ class Gazetteer:
     kinds: dict  # node -> "agency" | "team" | "site" | "service"
     labels: dict  # node -> prefLabel
     alias_nodes: dict  # folded alias -> frozenset(nodes)
-    alias_pattern: re.Pattern
+    alias_matcher: PhraseMatcher  # labels are folded aliases
     parents: dict  # team/site/sub-organisation -> agencies it belongs to (org:unitOf, org:siteOf, …)
     providers: dict  # service -> agencies that provide it
     area_names: dict  # node -> area name
     roles: tuple  # (authority, role, agency, valid_from, valid_until)
     memberships: tuple  # (board, member, valid_from, valid_until)
     rules: tuple[Rule, ...]
+    rule_matcher: PhraseMatcher  # labels are rule names
     name_patterns: tuple[NamePattern, ...]
     method_confidence: dict  # method notation -> confidence
     never_owners: frozenset  # inspectorates: they write the report and own no finding
@@ -97,11 +87,11 @@ def load_gazetteer() -> Gazetteer:
             kinds.setdefault(row["n"].value, kind)
             labels.setdefault(row["n"].value, row["l"].value)
     aliases: dict[str, set[str]] = {}
-    written: set[str] = set()
+    written: set[tuple[str, str]] = set()
     for row in _rows("SELECT ?n ?l WHERE { ?n skos:prefLabel|skos:altLabel ?l }"):
         if row["n"].value in kinds and fold(row["l"].value):
             aliases.setdefault(fold(row["l"].value), set()).add(row["n"].value)
-            written.add(row["l"].value.replace("\u2019", "'"))
+            written.add((row["l"].value, fold(row["l"].value)))
     parents: dict[str, tuple[str, ...]] = {}
     for row in _rows("SELECT ?n ?p WHERE { ?n org:unitOf|org:siteOf|org:subOrganizationOf ?p }"):
         parents[row["n"].value] = parents.get(row["n"].value, ()) + (row["p"].value,)
@@ -118,24 +108,23 @@ def load_gazetteer() -> Gazetteer:
         (r["b"].value, r["m"].value, _date(r["f"]), _date(r["u"]))
         for r in _rows("""SELECT ?b ?m ?f ?u WHERE { ?x a org:Membership ; org:organization ?b ; org:member ?m .
                           OPTIONAL { ?x ofsted:validFrom ?f } OPTIONAL { ?x ofsted:validUntil ?u } }""")), key=str))
-    rules = []
+    rules, keywords = [], []
     for r in _rows("""SELECT ?n ?l ?c (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles)
                       (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) WHERE {
                       ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
                          ofsted:assignsRole ?role ; ofsted:keyword ?k } GROUP BY ?n ?l ?c ORDER BY ?n"""):
-        rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))),
-                          float(r["c"].value), keyword_regex(r["kws"].value.split("|"))))
-    patterns = tuple(NamePattern(re.compile(r["re"].value), r["cls"].value)
-                     for r in _rows("""SELECT ?re ?cls WHERE { ?p a ofsted:AgencyNamePattern ; ofsted:regex ?re ;
-                                       ofsted:agencyClass ?cls } ORDER BY ?p"""))
+        rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value)))
+        keywords += [(k, r["n"].value) for k in r["kws"].value.split("|")]
+    patterns = tuple(NamePattern(re.compile(r["re"].value), r["cls"].value, tuple(r["anchors"].value.split("|")))
+                     for r in _rows("""SELECT ?re ?cls (GROUP_CONCAT(?anchor; separator="|") AS ?anchors) WHERE {
+                                       ?p a ofsted:AgencyNamePattern ; ofsted:regex ?re ; ofsted:agencyClass ?cls ;
+                                       ofsted:keyword ?anchor } GROUP BY ?p ?re ?cls ORDER BY ?p"""))
     confidence = {r["n"].value: float(r["c"].value)
                   for r in _rows("SELECT ?n ?c WHERE { ?m a ofsted:AttributionMethod ; skos:notation ?n ; ofsted:confidence ?c }")}
-    alias_pattern = re.compile(
-        r"(?<![\w&])(?:" + "|".join(r"\s+".join(map(re.escape, a.split())) for a in sorted(written, key=len, reverse=True))
-        + r")(?![\w&])", re.IGNORECASE)
     inspectorates = frozenset(r["n"].value for r in _rows("SELECT ?n WHERE { ?n a ofsted:Inspectorate }"))
-    return Gazetteer(kinds, labels, {a: frozenset(n) for a, n in aliases.items()}, alias_pattern, parents, providers,
-                     area_names, roles, memberships, tuple(rules), patterns, confidence, inspectorates)
+    return Gazetteer(kinds, labels, {a: frozenset(n) for a, n in aliases.items()}, PhraseMatcher(sorted(written)),
+                     parents, providers, area_names, roles, memberships, tuple(rules), PhraseMatcher(keywords),
+                     patterns, confidence, inspectorates)
 
 
 def _valid(on: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
@@ -199,8 +188,8 @@ class Resolver:
     def mentions(self, text: str) -> list[Mention]:
         """Agencies named in a text, through aliases, longest first and not overlapping."""
         found = []
-        for m in self.g.alias_pattern.finditer(text):
-            nodes = self.g.alias_nodes.get(fold(m.group()), frozenset())
+        for m in self.g.alias_matcher.find_longest(text):
+            nodes = self.g.alias_nodes.get(m.label, frozenset())
             local = self.local(nodes)
             agencies: set[str] = set()
             parts = False
@@ -214,8 +203,8 @@ class Resolver:
                         continue
                 agencies |= owners
             agencies -= self.g.never_owners
-            if not agencies or SOURCE.match(text, m.end()):
+            if not agencies or SOURCE.match(text, m.end):
                 continue
             method = "mention-part" if parts else ("mention-generic" if len(nodes) > 1 else "mention")
-            found.append(Mention(m.start(), m.end(), m.group(), frozenset(agencies), method))
+            found.append(Mention(m.start, m.end, text[m.start:m.end], frozenset(agencies), method))
         return found

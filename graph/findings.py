@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import vocab
-from .agencies import SOURCE, Gazetteer, Resolver, keyword_regex, load_gazetteer
+from .agencies import SOURCE, Gazetteer, Resolver, load_gazetteer
+from .phrases import PhraseMatcher
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
 from .template import fold
 from .vocab import slug
@@ -33,36 +34,28 @@ _ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", r
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Polarity cues, themes, services and duties, read from data."""
+    """Polarity cues, themes and duties, read from data."""
 
-    weakness: re.Pattern
-    strength: re.Pattern
-    improvement: re.Pattern
-    negator: re.Pattern
-    themes: tuple[tuple[str, re.Pattern], ...]
-    duties: tuple[tuple[str, re.Pattern], ...]
+    cues: PhraseMatcher  # labels: weakness, strength, improvement
+    negators: frozenset[str]
+    themes: PhraseMatcher  # labels: theme notations
+    duties: PhraseMatcher  # labels: duty IRIs
 
 
-def _concat(store, query: str) -> list[tuple[str, list[str]]]:
-    rows = store.query(vocab.sparql_prologue() + query)
-    return [(r["n"].value, r["v"].value.split("|")) for r in rows]
+def _pairs(store, query: str) -> list[tuple[str, str]]:
+    return [(r["k"].value, r["n"].value) for r in store.query(vocab.sparql_prologue() + query)]
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read the polarity cues, theme keywords and duty keywords from ontology/findings.ttl and duties.ttl."""
     store = vocab.ontology_store("findings.ttl", "duties.ttl")
-    cues = dict(_concat(store, """SELECT ?n (GROUP_CONCAT(?c; separator="|") AS ?v) WHERE {
-        ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue ?c } GROUP BY ?n"""))
-    negators = _concat(store, """SELECT ?n (GROUP_CONCAT(?c; separator="|") AS ?v) WHERE {
-        ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:negator ?c } GROUP BY ?n""")
-    themes = tuple((n, keyword_regex(v)) for n, v in _concat(store, """SELECT ?n (GROUP_CONCAT(?k; separator="|") AS ?v)
-        WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword ?k } GROUP BY ?n ORDER BY ?n"""))
-    duties = tuple((n, keyword_regex(v)) for n, v in _concat(store, """SELECT (STR(?d) AS ?n)
-        (GROUP_CONCAT(?k; separator="|") AS ?v) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k } GROUP BY ?d ORDER BY ?d"""))
-    return Lexicon(keyword_regex(cues["weakness"]), keyword_regex(cues["strength"]),
-                   keyword_regex(cues["improvement"]), keyword_regex(negators[0][1] if negators else []),
-                   themes, duties)
+    cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue ?k }")
+    negators = frozenset(k.lower() for k, _ in _pairs(
+        store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:negator ?k }"))
+    themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword ?k }")
+    duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
+    return Lexicon(PhraseMatcher(sorted(cues)), negators, PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
 
 
 # ----------------------------------------------------------------------------------------------- splitting
@@ -120,27 +113,28 @@ def split_clauses(text: str) -> list[tuple[int, int, int]]:
 
 def polarity(text: str, lexicon: Lexicon) -> str:
     """strength, weakness, improvement or context, from the cue phrases in ontology/findings.ttl."""
-    def negated(m: re.Match, words: int) -> bool:
-        before = text[max(0, m.start() - 40):m.start()].split()[-words:]
-        return any(lexicon.negator.fullmatch(w.strip(",;")) for w in before)
+    def negated(m, count: int) -> bool:
+        before = text[max(0, m.start - 40):m.start].split()[-count:]
+        return any(w.strip(",;").lower() in lexicon.negators for w in before)
 
-    weak = strong = 0
-    matches = list(lexicon.weakness.finditer(text))
+    matches = lexicon.cues.find_all(text)
+    weaknesses = [m for m in matches if m.label == "weakness"]
+    is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
+    strong = 0
     spent: set[int] = set()  # negators that deny a shortfall, and so are no weakness themselves
-    for m in matches:
+    for m in weaknesses:
         # "no significant shortfalls": a shortfall denied is not a weakness.
-        if not lexicon.negator.fullmatch(m.group()) and negated(m, 3):
+        if not is_negator[m.start] and negated(m, 3):
             strong += 1
-            spent.update(n.start() for n in matches if lexicon.negator.fullmatch(n.group())
-                         and 0 < m.start() - n.start() <= 40)
-    weak = sum(1 for m in matches if m.start() not in spent
-               and (lexicon.negator.fullmatch(m.group()) or not negated(m, 3)))
-    for m in lexicon.strength.finditer(text):
-        if negated(m, 3):
-            weak += 1
-        else:
-            strong += 1
-    improving = len(lexicon.improvement.findall(text))
+            spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
+    weak = sum(1 for m in weaknesses if m.start not in spent and (is_negator[m.start] or not negated(m, 3)))
+    for m in matches:
+        if m.label == "strength":
+            if negated(m, 3):
+                weak += 1
+            else:
+                strong += 1
+    improving = sum(1 for m in matches if m.label == "improvement")
     # A single sign of a shortfall outweighs two of praise: inspectors qualify praise before they fault.
     if weak and 2 * weak >= strong and improving <= weak:
         return "weakness"
@@ -153,14 +147,12 @@ def polarity(text: str, lexicon: Lexicon) -> str:
 
 def theme(text: str, lexicon: Lexicon) -> str:
     """The theme whose keywords the text matches most (then by the longest keyword); "other" if none."""
-    best = ("other", 0, 0)
-    for notation, pattern in lexicon.themes:
-        hits = [m.group() for m in pattern.finditer(text)]
-        if hits:
-            score = (notation, len(hits), max(map(len, hits)))
-            if score[1:] > best[1:]:
-                best = score
-    return best[0]
+    hits: dict[str, list[int]] = {}
+    for m in lexicon.themes.find_all(text):
+        hits.setdefault(m.label, []).append(m.end - m.start)
+    if not hits:
+        return "other"
+    return max(sorted(hits), key=lambda n: (len(hits[n]), max(hits[n])))
 
 
 class Attributor:
@@ -174,8 +166,8 @@ class Attributor:
 
     def services(self, text: str) -> tuple[str, ...]:
         found = set()
-        for m in self.g.alias_pattern.finditer(text):
-            found |= {n for n in self.g.alias_nodes.get(fold(m.group()), ()) if self.g.kinds.get(n) == "service"}
+        for m in self.g.alias_matcher.find_longest(text):
+            found |= {n for n in self.g.alias_nodes.get(m.label, ()) if self.g.kinds.get(n) == "service"}
         return tuple(sorted(found))
 
     def owners(self, text: str) -> dict[str, Attribution]:
@@ -186,7 +178,8 @@ class Attributor:
                 best[agency] = Attribution(agency, method, confidence)
 
         mentions = self.resolver.mentions(text)
-        named = [m for pattern in self.g.name_patterns for m in pattern.pattern.finditer(text)
+        patterns = [p for p in self.g.name_patterns if any(a in text for a in p.anchors)]
+        named = [m for pattern in patterns for m in pattern.pattern.finditer(text)
                  if fold(re.sub(r"^(?:[Tt]he)\s+", "", m.group())) not in self.g.alias_nodes]
         for mention in mentions:
             # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
@@ -195,7 +188,7 @@ class Attributor:
             for agency in mention.agencies:
                 offer(agency, mention.method, self.g.method_confidence.get(mention.method, 0.5))
         covered = [(m.start, m.end) for m in mentions]
-        for pattern in self.g.name_patterns:
+        for pattern in patterns:
             for m in pattern.pattern.finditer(text):
                 if m.span() not in {n.span() for n in named} and any(
                         a <= m.start() < b or a < m.end() <= b for a, b in covered):
@@ -204,12 +197,13 @@ class Attributor:
                 iri = vocab.concept_iri("org", slug(name))
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
                 offer(iri, "mention", self.g.method_confidence.get("mention", 0.9))
-        hits = [(m.start(), m.end(), rule) for rule in self.g.rules for m in rule.pattern.finditer(text)
-                if not SOURCE.match(text, m.end())]
-        for start, end, rule in hits:
+        rules = {rule.name: rule for rule in self.g.rules}
+        hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text) if not SOURCE.match(text, m.end)]
+        for start, end, name in hits:
             # "health assessment" is the health rule's, not the social care rule's "assessment".
-            if any(s <= start and end <= e and (e - s) > (end - start) and r is not rule for s, e, r in hits):
+            if any(s <= start and end <= e and (e - s) > (end - start) and r != name for s, e, r in hits):
                 continue
+            rule = rules[name]
             for role in rule.roles:
                 for agency in self.resolver.role(role):
                     offer(agency, f"rule:{rule.name}", rule.confidence)
@@ -254,7 +248,7 @@ def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | Non
                 previous = owners
             elif previous and _ANAPHOR.search(" ".join(quote.split()[:10])):
                 owners = _weaker(previous, _PREVIOUS_FALLBACK - _SENTENCE_FALLBACK)
-            duties = tuple(sorted(n for n, pattern in lexicon.duties if pattern.search(quote)))
+            duties = tuple(sorted(lexicon.duties.labels(quote)))
             # The sentence that states the area's grade is the judgement itself, not a finding about it.
             kind = "context" if index == 1 and _grade_statement(quote) else polarity(quote, lexicon)
             findings.append(Finding(

@@ -1,0 +1,76 @@
+"""Fast matching of many phrases (aliases, keywords, cues) in text, by words rather than by one big regex.
+
+A phrase is a sequence of words, matched case-insensitively against consecutive words of the text; a final "*"
+matches any word that starts with what comes before it. Words are runs of letters, digits, "&" and "+", joined by
+apostrophes or hyphens ("children's", "multi-agency", "A&E", "16+"). Matching thousands of phrases this way
+costs one pass over the words of the text, where a regex alternation tries every phrase at every position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD = re.compile(r"[\w&+]+(?:['\u2019-][\w&+]+)*")
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of a phrase or text."""
+    return [w.lower().replace("\u2019", "'") for w in WORD.findall(text)]
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    label: str
+    length: int  # in words
+
+
+class PhraseMatcher:
+    """Phrases, each with a label; finds every occurrence, or the longest ones without overlap."""
+
+    def __init__(self, phrases):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
+        self._prefixes: dict[str, list[tuple[str, str]]] = {}  # one-word prefix phrases ("assessment*"), by 2 letters
+        for phrase, label in phrases:
+            prefix = phrase.endswith("*")
+            tokens = tuple(words(phrase.rstrip("*")))
+            if not tokens:
+                continue
+            if prefix and len(tokens) == 1:
+                self._prefixes.setdefault(tokens[0][:2], []).append((tokens[0], label))
+            else:
+                self._by_first.setdefault(tokens[0], []).append((tokens, prefix, label))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def find_all(self, text: str) -> list[Match]:
+        """Every occurrence of every phrase."""
+        spans = [(m.start(), m.end(), m.group().lower().replace("\u2019", "'")) for m in WORD.finditer(text)]
+        tokens = [s[2] for s in spans]
+        found = []
+        for i, token in enumerate(tokens):
+            for phrase, prefix, label in self._by_first.get(token, ()):
+                n = len(phrase)
+                window = tokens[i:i + n]
+                if len(window) < n or window[:-1] != list(phrase[:-1]):
+                    continue
+                if window[-1] == phrase[-1] or (prefix and window[-1].startswith(phrase[-1])):
+                    found.append(Match(spans[i][0], spans[i + n - 1][1], label, n))
+            for stem, label in self._prefixes.get(token[:2], ()):
+                if token.startswith(stem):
+                    found.append(Match(spans[i][0], spans[i][1], label, 1))
+        return found
+
+    def find_longest(self, text: str) -> list[Match]:
+        """Occurrences left to right, the longest at each place, none overlapping."""
+        matches = sorted(self.find_all(text), key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Match] = []
+        for m in matches:
+            if not kept or m.start >= kept[-1].end:
+                kept.append(m)
+        return kept
+
+    def labels(self, text: str) -> set[str]:
+        return {m.label for m in self.find_all(text)}
