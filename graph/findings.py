@@ -199,7 +199,7 @@ class Attributor:
                 offer(iri, "mention", self.g.method_confidence.get("mention", 0.9))
         rules = {rule.name: rule for rule in self.g.rules}
         hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text) if not SOURCE.match(text, m.end)]
-        for start, end, name in hits:
+        for start, end, name in sorted(hits, key=lambda h: (h[2], h[0])):  # ties go to the first rule by name
             # "health assessment" is the health rule's, not the social care rule's "assessment".
             if any(s <= start and end <= e and (e - s) > (end - start) and r != name for s, e, r in hits):
                 continue

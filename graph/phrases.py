@@ -2,7 +2,8 @@
 
 A phrase is a sequence of words, matched case-insensitively against consecutive words of the text; a final "*"
 matches any word that starts with what comes before it. Words are runs of letters, digits, "&" and "+", joined by
-apostrophes or hyphens ("children's", "multi-agency", "A&E", "16+"). Matching thousands of phrases this way
+apostrophes or hyphens ("multi-agency", "A&E", "16+"); a possessive "'s" is dropped, so "the council's" matches
+"the council" and "children's services" matches "children's services". Matching thousands of phrases this way
 costs one pass over the words of the text, where a regex alternation tries every phrase at every position.
 """
 
@@ -14,9 +15,21 @@ from dataclasses import dataclass
 WORD = re.compile(r"[\w&+]+(?:['\u2019-][\w&+]+)*")
 
 
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lower-case word); a possessive "'s" is not part of the word ("the council's" -> "council")."""
+    out = []
+    for m in WORD.finditer(text):
+        word = m.group().lower().replace("\u2019", "'")
+        end = m.end()
+        if word.endswith("'s") and len(word) > 2:
+            word, end = word[:-2], end - 2
+        out.append((m.start(), end, word))
+    return out
+
+
 def words(text: str) -> list[str]:
     """The lower-case words of a phrase or text."""
-    return [w.lower().replace("\u2019", "'") for w in WORD.findall(text)]
+    return [w for _, _, w in _spans(text)]
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class PhraseMatcher:
 
     def find_all(self, text: str) -> list[Match]:
         """Every occurrence of every phrase."""
-        spans = [(m.start(), m.end(), m.group().lower().replace("\u2019", "'")) for m in WORD.finditer(text)]
+        spans = _spans(text)
         tokens = [s[2] for s in spans]
         found = []
         for i, token in enumerate(tokens):
