@@ -51,19 +51,16 @@ def _store_dir(args: argparse.Namespace):
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .ingest import build, default_inputs, expand_inputs, stderr_progress
+    from .ingest import build, default_inputs, expand_inputs, stderr_progress, summary_table
 
     paths = expand_inputs(args.reports) if args.reports else default_inputs()
-    results = build(paths, _store_dir(args), args.source_url, stderr_progress, args.overrides)
+    results = build(paths, _store_dir(args), args.source_url, stderr_progress, args.overrides, args.force)
     for r in results:
         if r.error:
             print(f"ofsted-kg: error: {r.error}", file=sys.stderr)
-        else:
-            print(f"{r.report_id}: {r.judgements} judgements, {r.paragraphs} paragraphs, "
-                  f"{r.recommendations} recommendations, {r.triples} triples"
-                  + (f", {len(r.warnings)} warnings" if r.warnings else ""))
-            for w in r.warnings:
-                print(f"  warning: {w}")
+        for w in r.warnings:
+            print(f"warning: {r.report_id}: {w}", file=sys.stderr)
+    print(summary_table(results))
     print(f"store: {_store_dir(args)}", file=sys.stderr)
     return 2 if any(r.error for r in results) else 0
 
@@ -224,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = command("build", _cmd_build, "read reports into the store (default: the bundled Worcestershire sample)")
     build.add_argument("reports", nargs="*", metavar="PATH", help="report files, folders or globs")
     build.add_argument("--source-url", metavar="URL", help="the report's address on the Ofsted website")
+    build.add_argument("--force", action="store_true", help="rebuild reports even if they are unchanged")
     build.add_argument("--overrides", type=Path, metavar="FILE.csv",
                        help="corrections to owners (default: $OFSTED_KG_OVERRIDES or ~/.config/ofsted-kg/overrides.csv)")
     remove = command("remove", _cmd_remove, "delete one report from the store")

@@ -17,12 +17,25 @@ REPORT_SUFFIXES = (".pdf", ".txt")
 class BuildResult:
     source: str
     report_id: str | None = None
+    local_authority: str = ""
+    framework: str = ""
     judgements: int = 0
     paragraphs: int = 0
     recommendations: int = 0
+    findings: int = 0
     triples: int = 0
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    status: str = "built"  # built, unchanged or failed
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A report read, analysed and turned into N-Quads (in a worker process)."""
+
+    result: BuildResult
+    sha256: str = ""
+    nquads: bytes = b""
 
 
 def default_inputs() -> list[Path]:
@@ -50,34 +63,138 @@ def expand_inputs(patterns: list[str]) -> list[Path]:
     return [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
 
 
-def build(paths: list[Path], store_dir: Path | None = None, source_url: str | None = None,
-          progress=None, overrides_path: Path | None = None) -> list[BuildResult]:
-    """Read each report and replace its graph in the store. A report that is refused changes nothing."""
-    overrides = load_overrides(overrides_path)
-    from .findings import analyse
-    from .rdf import authority_iri, build_run_quads, report_quads
-    from .reader import read_report
-    from .store import load_static_graphs, now_utc, open_store, replace_graph
-    from .vocab import report_iri
+def file_sha256(path: Path) -> str | None:
+    """The sha256 of a file's bytes, or None if it cannot be read (the reader then says why)."""
+    import hashlib
 
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
+    """Read, analyse and serialise one report. Runs in a worker process; returns errors as values."""
+    from .findings import analyse
+    from .rdf import authority_iri, report_quads
+    from .reader import read_report
+    from .store import sorted_nquads
+
+    try:
+        report = read_report(path)
+    except OfstedKgError as exc:
+        return _Prepared(BuildResult(str(path), error=str(exc), status="failed"))
+    analysis = analyse(report, authority_iri(report), overrides)
+    quads = report_quads(report, source_url=source_url, analysis=analysis)
+    result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
+                         len(report.judgements), len(report.paragraphs), len(report.recommendations),
+                         len(analysis.findings), len(quads), report.warnings)
+    return _Prepared(result, report.sha256, sorted_nquads(quads))
+
+
+def _warm_caches() -> None:
+    """Load the template, gazetteer and lexicon once, before worker processes fork."""
+    from .agencies import load_gazetteer
+    from .findings import load_lexicon
+    from .rdf import load_reference
+    from .template import load_template
+
+    load_template(), load_gazetteer(), load_lexicon(), load_reference()
+
+
+def _prepared_in_order(paths: list[Path], overrides, source_url: str | None, workers: int):
+    """Prepared reports in input order, on ``workers`` processes when there are several reports."""
+    if workers <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield _prepare(path, overrides, source_url)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _warm_caches()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_prepare, paths, [overrides] * len(paths), [source_url] * len(paths), chunksize=1)
+
+
+def build(paths: list[Path], store_dir: Path | None = None, source_url: str | None = None,
+          progress=None, overrides_path: Path | None = None, force: bool = False,
+          workers: int | None = None) -> list[BuildResult]:
+    """Read each report and put its graph in the store, replacing that report's graph only.
+
+    A report whose file (sha256), tool version and rules version are all unchanged is skipped, unless ``force``.
+    A refused report changes nothing and the others still load. PDFs are read on ``workers`` processes
+    (default: one per core, at most 2 here).
+    """
+    import os
+
+    import pyoxigraph
+
+    from .rdf import rules_version
+    from .store import load_static_graphs, open_store, replace_graph
+    from .vocab import GRAPH_BUILDS, report_iri
+
+    overrides = load_overrides(overrides_path)
+    version = rules_version() + (f"+overrides-{_digest(overrides)}" if overrides else "")
+    workers = workers or min(2, os.cpu_count() or 1)
     results: list[BuildResult] = []
     with open_store(store_dir, write=True) as store:
         load_static_graphs(store)
-        for index, path in enumerate(paths, start=1):
+        built, ids = _built_versions(store), _built_ids(store)
+        todo = []
+        for path in paths:
+            digest = file_sha256(path)
+            if not force and digest and built.get(digest) == (__version__, version):
+                results.append(BuildResult(str(path), ids.get(digest), status="unchanged"))
+            else:
+                todo.append(path)
+        for index, prepared in enumerate(_prepared_in_order(todo, overrides, source_url if len(paths) == 1 else None,
+                                                            workers), start=1):
             if progress:
-                progress(index, len(paths), path)
-            try:
-                report = read_report(path)
-            except OfstedKgError as exc:
-                results.append(BuildResult(str(path), error=str(exc)))
+                progress(index, len(todo), Path(prepared.result.source))
+            if prepared.result.error:
+                results.append(prepared.result)
                 continue
-            analysis = analyse(report, authority_iri(report), overrides)
-            quads = report_quads(report, source_url=source_url if len(paths) == 1 else None, analysis=analysis)
-            run = build_run_quads(report, now_utc(), __version__)
-            replace_graph(store, report_iri(report.report_id), quads, run[0].graph_name.value, run)
-            results.append(BuildResult(str(path), report.report_id, len(report.judgements), len(report.paragraphs),
-                                       len(report.recommendations), len(quads), report.warnings))
-    return results
+            rid = prepared.result.report_id
+            graph = pyoxigraph.NamedNode(report_iri(rid))
+            quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
+                     for q in pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS)]
+            run = build_run_quads_for(rid, prepared.sha256, version)
+            replace_graph(store, graph.value, quads, GRAPH_BUILDS, run, fresh=not store.contains_named_graph(graph))
+            results.append(prepared.result)
+    order = {str(p): i for i, p in enumerate(paths)}
+    return sorted(results, key=lambda r: order.get(r.source, len(order)))
+
+
+def build_run_quads_for(report_id: str, sha256: str, version: str):
+    """The build record of one report (kept in the builds graph)."""
+    from .rdf import build_run_quads
+    from .store import now_utc
+
+    return build_run_quads(report_id, sha256, now_utc(), __version__, version)
+
+
+def _digest(overrides) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr(sorted(overrides)).encode()).hexdigest()[:12]
+
+
+def _built_versions(store) -> dict[str, tuple[str, str]]:
+    """sha256 of each built report's source -> (tool version, rules version) it was built with."""
+    from .vocab import GRAPH_BUILDS, sparql_prologue
+
+    rows = store.query(sparql_prologue() + f"""SELECT ?sha ?tool ?rules WHERE {{ GRAPH <{GRAPH_BUILDS}> {{
+        ?run a ofsted:BuildRun ; ofsted:sha256 ?sha ; ofsted:toolVersion ?tool ; ofsted:rulesVersion ?rules }} }}""")
+    return {r["sha"].value: (r["tool"].value, r["rules"].value) for r in rows}
+
+
+def _built_ids(store) -> dict[str, str]:
+    from .vocab import GRAPH_BUILDS, report_iri, sparql_prologue
+
+    rows = store.query(sparql_prologue() + f"""SELECT ?sha ?report WHERE {{ GRAPH <{GRAPH_BUILDS}> {{
+        ?run a ofsted:BuildRun ; ofsted:sha256 ?sha ; prov:generated ?report }} }}""")
+    return {r["sha"].value: r["report"].value[len(report_iri("")):] for r in rows}
 
 
 def default_overrides_path() -> Path:
@@ -133,6 +250,25 @@ def load_overrides(path: Path | None = None) -> tuple[tuple[str, str, str], ...]
 
 
 def stderr_progress(index: int, total: int, path: Path) -> None:
-    """One line per report on stderr when several are built."""
-    if total > 1:
+    """A progress bar on a terminal, one line per report otherwise (only when there are several)."""
+    if total <= 1:
+        return
+    if sys.stderr.isatty():
+        done = int(30 * index / total)
+        end = "\n" if index == total else ""
+        print(f"\r[{'#' * done}{'.' * (30 - done)}] {index}/{total} {path.name[:40]:40}", end=end, file=sys.stderr,
+              flush=True)
+    else:
         print(f"[{index}/{total}] {path.name}", file=sys.stderr, flush=True)
+
+
+def summary_table(results: list[BuildResult]) -> str:
+    """Per report: authority, framework, judgements, findings, warnings, and what happened."""
+    header = ("report", "authority", "framework", "judgements", "findings", "warnings", "status")
+    rows = [(r.report_id or Path(r.source).name, r.local_authority, r.framework,
+             str(r.judgements) if r.status == "built" else "", str(r.findings) if r.status == "built" else "",
+             str(len(r.warnings)) if r.status == "built" else "", r.status) for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)

@@ -277,16 +277,17 @@ def _analysis_quads(w: _Writer, analysis) -> None:
         w.add(link, "ofsted:linkMethod", method)
 
 
-def build_run_quads(report: Report, ended: dt.datetime, tool_version: str) -> list[Quad]:
+def build_run_quads(report_id: str, sha256: str, ended: dt.datetime, tool_version: str,
+                    version: str) -> list[Quad]:
     """The PROV record of one build of a report, for the separate builds graph."""
     graph = NamedNode(vocab.GRAPH_BUILDS)
-    run = NamedNode(vocab.build_iri(report.report_id))
+    run = NamedNode(vocab.build_iri(report_id))
     return [
         Quad(run, P("rdf:type"), P("ofsted:BuildRun"), graph),
         Quad(run, P("rdf:type"), P("prov:Activity"), graph),
-        Quad(run, P("prov:generated"), NamedNode(vocab.report_iri(report.report_id)), graph),
+        Quad(run, P("prov:generated"), NamedNode(vocab.report_iri(report_id)), graph),
         Quad(run, P("ofsted:toolVersion"), Literal(tool_version), graph),
-        Quad(run, P("ofsted:rulesVersion"), Literal(rules_version()), graph),
-        Quad(run, P("ofsted:sha256"), Literal(report.sha256), graph),
+        Quad(run, P("ofsted:rulesVersion"), Literal(version), graph),
+        Quad(run, P("ofsted:sha256"), Literal(sha256), graph),
         Quad(run, P("prov:endedAtTime"), Literal(ended.isoformat(timespec="seconds"), datatype=_XSD_DATETIME), graph),
     ]

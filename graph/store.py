@@ -105,21 +105,31 @@ def _triples_text(quads) -> str:
     return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
-def replace_graph(store, graph: str, quads, extra_graph: str | None = None, extra_quads=()) -> None:
-    """Replace one named graph with ``quads`` in one transaction (optionally also one small extra graph)."""
+def replace_graph(store, graph: str, quads, extra_graph: str | None = None, extra_quads=(),
+                  fresh: bool = False) -> None:
+    """Replace one named graph with ``quads`` in one transaction (and the small extra graph's subjects).
+
+    A graph the store does not hold yet (``fresh``) is written directly, in one transaction; its extra quads
+    follow in a second one, and a build that dies between the two finds no build record and builds it again.
+    """
     import pyoxigraph
 
+    extra = ""
+    if extra_graph is not None:
+        for subject in sorted({q.subject.value for q in extra_quads}):
+            extra += f"DELETE WHERE {{ GRAPH <{extra_graph}> {{ <{subject}> ?p ?o }} }};\n"
+        extra += f"INSERT DATA {{ GRAPH <{extra_graph}> {{\n{_triples_text(extra_quads)}}} }}"
+    if fresh:
+        target = pyoxigraph.NamedNode(graph)
+        store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+        if extra:
+            store.update(extra)
+        return
     staging = vocab.staging_graph(graph)
     stage = pyoxigraph.NamedNode(staging)
     store.update(f"DROP SILENT GRAPH <{staging}>")
     store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, stage) for q in quads)
-    update = f"MOVE SILENT GRAPH <{staging}> TO <{graph}>"
-    if extra_graph is not None:
-        subjects = sorted({q.subject.value for q in extra_quads})
-        for subject in subjects:
-            update += f";\nDELETE WHERE {{ GRAPH <{extra_graph}> {{ <{subject}> ?p ?o }} }}"
-        update += f";\nINSERT DATA {{ GRAPH <{extra_graph}> {{\n{_triples_text(extra_quads)}}} }}"
-    store.update(update)
+    store.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>" + (";\n" + extra if extra else ""))
 
 
 def load_static_graphs(store) -> bool:

@@ -148,3 +148,43 @@ def test_store_is_closed_after_its_block(built):
         pass
     with pytest.raises(StoreError, match="has been closed"):
         store.query("ASK {}")
+
+
+def test_ingesting_twice_changes_nothing(tmp_path):
+    store_dir = tmp_path / "store"
+    first = build([WORCS, KENT], store_dir)
+    with open_store(store_dir) as store:
+        before = export(store, "nq")
+    second = build([WORCS, KENT], store_dir)
+    with open_store(store_dir) as store:
+        assert export(store, "nq") == before
+    assert [r.status for r in first] == ["built", "built"]
+    assert [r.status for r in second] == ["unchanged", "unchanged"]
+    assert [r.report_id for r in second] == ["worcestershire-2010-slac", "kent-2013-lac"]
+
+
+def test_remove_then_build_again_gives_a_byte_identical_graph(tmp_path):
+    store_dir = tmp_path / "store"
+    build([WORCS, KENT], store_dir)
+    before = _graph(store_dir, "kent-2013-lac")
+    assert main(["remove", "kent-2013-lac", "--store", str(store_dir)]) == 0
+    assert [r.status for r in build([KENT], store_dir)] == ["built"]
+    assert _graph(store_dir, "kent-2013-lac") == before
+
+
+def test_changed_rules_rebuild_and_force(tmp_path, monkeypatch):
+    import graph.ingest as ingest
+
+    store_dir = tmp_path / "store"
+    build([KENT], store_dir)
+    assert [r.status for r in build([KENT], store_dir, force=True)] == ["built"]
+    monkeypatch.setattr("graph.rdf.rules_version", lambda: "different-rules")
+    assert [r.status for r in ingest.build([KENT], store_dir)] == ["built"]
+
+
+def test_parallel_build_gives_the_same_graphs(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    build([WORCS, KENT, NORFOLK], one, workers=1)
+    build([WORCS, KENT, NORFOLK], two, workers=2)
+    for rid in ("worcestershire-2010-slac", "kent-2013-lac", "norfolk-2013-lac"):
+        assert _graph(one, rid) == _graph(two, rid)

@@ -1,0 +1,61 @@
+"""Many reports: how one authority changed between inspections, on a synthetic pair of reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from graph.ingest import build
+from graph.queries import format_results, load_query, run
+from graph.store import open_store
+from graph.vocab import samples_dir
+
+
+def synthetic_reinspection(tmp_path):
+    """The Worcestershire 2010 text made into a SYNTHETIC 2012 re-inspection with better safeguarding grades."""
+    text = (samples_dir() / "worcestershire-slac-2010.txt").read_text(encoding="utf-8")
+    later = (text.replace("Inspection dates 4 – 15 October 2010", "Inspection dates 1 – 12 October 2012")
+                 .replace("Published: 12 November 2010", "Published: 9 November 2012")
+                 .replace("Overall effectiveness\n\nGrade 4 (inadequate)", "Overall effectiveness\n\nGrade 2 (good)", 1)
+                 .replace("10. The overall effectiveness of safeguarding services is inadequate.",
+                          "10. The overall effectiveness of safeguarding services is good.")
+                 .replace("Record of main findings: Worcestershire\n\nSafeguarding services\t\nOverall effectiveness\tInadequate",
+                          "Record of main findings: Worcestershire\n\nSafeguarding services\t\nOverall effectiveness\tGood"))
+    assert later.count("2012") > text.count("2012") and "effectiveness\tGood" in later
+    path = tmp_path / "worcestershire-slac-2012-SYNTHETIC.txt"
+    path.write_text(later, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pair_store(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pair")
+    store = tmp / "store"
+    results = build([samples_dir() / "worcestershire-slac-2010.txt", synthetic_reinspection(tmp)], store)
+    assert [r.report_id for r in results] == ["worcestershire-2010-slac", "worcestershire-2012-slac"]
+    assert all(r.warnings == () for r in results)
+    return store
+
+
+def _rows(store, name, params):
+    with open_store(store) as s:
+        data = format_results(run(s, load_query(name), params), "csv").decode("utf-8")
+    return list(csv.DictReader(io.StringIO(data)))
+
+
+def test_grade_changes_between_two_inspections(pair_store):
+    rows = _rows(pair_store, "grade-changes", {"localAuthority": "Worcestershire"})
+    grades = {r["item"]: r for r in rows if r["kind"] == "grade"}
+    assert len(grades) == 29
+    overall = grades["safeguarding: Overall effectiveness"]
+    assert (overall["earlier"], overall["earlierValue"], overall["later"], overall["laterValue"], overall["change"]) == (
+        "2010-11-12", "4", "2012-11-09", "2", "-2")
+    assert all(r["change"] == "0" for item, r in grades.items() if item != "safeguarding: Overall effectiveness")
+    weaknesses = [r for r in rows if r["kind"] == "weaknesses"]
+    assert weaknesses and all(r["earlierValue"].isdigit() and r["laterValue"].isdigit() for r in weaknesses)
+
+
+def test_grade_changes_needs_two_reports(sample_store):
+    assert _rows(sample_store, "grade-changes", {"localAuthority": "Kent"}) == []
