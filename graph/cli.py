@@ -160,6 +160,20 @@ def _cmd_viz(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_card(args: argparse.Namespace) -> int:
+    from .card import card_data, render_csv, render_html, render_markdown
+    from .store import open_store, write_atomic
+
+    with open_store(_store_dir(args)) as store:
+        card = card_data(store, args.authority, args.report)
+    fmt = args.format or ("html" if args.output.suffix.lower() in (".html", ".htm") else "md")
+    page = render_html(card) if fmt == "html" else render_markdown(card)
+    write_atomic(args.output, page.encode("utf-8"))
+    write_atomic(args.output.with_suffix(".csv"), render_csv(card).encode("utf-8"))
+    print(f"wrote {args.output} and {args.output.with_suffix('.csv')}", file=sys.stderr)
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from .store import export, open_store, resolve_report, write_atomic
 
@@ -257,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument("--agency", metavar="LABEL|IRI", help="the agency, for --view agency")
     viz.add_argument("--report", metavar="REPORT", help="only this report")
     viz.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
+    card = command("card", _cmd_card, "write a one-page report card for an authority (Markdown or HTML, plus CSV)")
+    card.add_argument("authority", metavar="AUTHORITY", help="the authority's area name, e.g. Worcestershire")
+    card.add_argument("--report", metavar="REPORT", help="this report rather than the authority's latest")
+    card.add_argument("--format", choices=("md", "html"), help="default: from the suffix of -o")
+    card.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.md|FILE.html")
     command("validate", _cmd_validate, "check the store against the SHACL shapes")
     command("info", _cmd_info, "where the store is and what it holds")
     return parser

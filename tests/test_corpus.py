@@ -59,3 +59,26 @@ def test_grade_changes_between_two_inspections(pair_store):
 
 def test_grade_changes_needs_two_reports(sample_store):
     assert _rows(sample_store, "grade-changes", {"localAuthority": "Kent"}) == []
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_report_card(sample_store, tmp_path, suffix):
+    from graph.cli import main
+
+    out = tmp_path / f"card{suffix}"
+    assert main(["card", "Kent", "--store", str(sample_store), "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Kent: report card" in page and "Grades" in page and "Actions, by deadline" in page
+    assert "Kent Police" in page and "Shared responsibilities" in page
+    rows = list(csv.DictReader(io.StringIO(out.with_suffix(".csv").read_text(encoding="utf-8"))))
+    assert {r["kind"] for r in rows} == {"grade", "weakness", "shared", "action"}
+    assert sum(r["kind"] == "action" for r in rows) == 12
+    if suffix == ".html":
+        assert "<script" not in page
+
+
+def test_report_card_for_an_unknown_authority_is_one_line(sample_store, tmp_path, capsys):
+    from graph.cli import main
+
+    assert main(["card", "Atlantis", "--store", str(sample_store), "-o", str(tmp_path / "x.md")]) == 1
+    assert "no report for 'Atlantis'" in capsys.readouterr().err
