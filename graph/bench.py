@@ -134,6 +134,205 @@ def http_latency(repeat: int = 50) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------------------------- corpus benchmark
+
+#: rdflib holds about 4 KB a triple in memory: above this the comparison would not fit in this machine's memory.
+RDFLIB_MAX_TRIPLES = 3_000_000
+#: The five queries of the query contract in DESIGN.md.
+CONTRACT = ("reports", "judgements", "recommendations", "weaknesses-by-agency", "overlaps")
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def _dir_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def _query_params(store) -> dict[str, dict[str, str]]:
+    """A parameter set for every named query, chosen from what the store holds."""
+    from .queries import named_queries
+    from .store import report_ids
+    from .vocab import item_iri, report_iri, sparql_prologue
+
+    first = report_ids(store)[0]
+    area = next(iter(store.query(sparql_prologue() + f"""SELECT ?n WHERE {{
+        GRAPH <{report_iri(first)}> {{ ?r ofsted:localAuthority ?la }} GRAPH ?g {{ ?la ofsted:areaName ?n }} }} LIMIT 1""")))["n"].value
+    values = {"report": first, "date": "2012-12-31", "localAuthority": area, "contains": "care plan",
+              "subject": item_iri(first, "recommendation", 1), "agency": f"{area} Council", "theme": "care-planning",
+              "polarity": "weakness"}
+    return {name: {p.name: values[p.name] for p in q.params if p.required}
+            for name, q in named_queries().items()}
+
+
+def engine_timings(kind: str, source: str, params: dict, cap: float, repeat: int = 3) -> dict:
+    """Time every named query on one engine (run in its own process): "oxigraph" on a store folder, or "rdflib"
+    on an N-Quads file loaded into memory. rdflib queries stop at ``cap`` seconds."""
+    import signal
+
+    from .queries import bind, load_query, named_queries
+
+    timings: dict[str, dict] = {}
+    if kind == "oxigraph":
+        from .store import open_store
+
+        with open_store(Path(source)) as store:
+            for name, query in named_queries().items():
+                subs = bind(store, query, params[name])
+                run = lambda: len(list(store.query(query.text, substitutions=subs or None)))  # noqa: E731
+                rows = run()
+                timings[name] = {"ms": round(1000 * _median_time(run, repeat=repeat), 2), "rows": rows}
+        return {"queries": timings, "peak_rss_mb": _peak_rss_mb()}
+    import rdflib
+
+    started = time.perf_counter()
+    dataset = rdflib.Dataset()
+    dataset.parse(source, format="nquads")
+    load_s = time.perf_counter() - started
+
+    def expired(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, expired)
+    for name, query in named_queries().items():
+        bindings = {k: rdflib.URIRef(v) if v.startswith("http") else rdflib.Literal(v) for k, v in params[name].items()}
+        if name == "actions-due":
+            bindings["date"] = rdflib.Literal(params[name]["date"], datatype=rdflib.XSD.date)
+        signal.setitimer(signal.ITIMER_REAL, cap)
+        try:
+            started = time.perf_counter()
+            rows = len(list(dataset.query(query.text, initBindings=bindings)))
+            timings[name] = {"ms": round(1000 * (time.perf_counter() - started), 2), "rows": rows}
+        except TimeoutError:
+            timings[name] = {"ms": None, "capped_s": cap}
+        except Exception as exc:  # rdflib fails some valid SPARQL (e.g. GROUP_CONCAT over unbound values)
+            timings[name] = {"ms": None, "error": f"{type(exc).__name__}: {str(exc)[:80]}"}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return {"queries": timings, "load_s": round(load_s, 2), "peak_rss_mb": _peak_rss_mb()}
+
+
+def _subprocess_json(args: list[str]) -> dict:
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "graph.bench", *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def corpus_benchmark(reports: int, rdflib_cap: float = 10.0, pdfs: int = 4, progress=print) -> dict:
+    """Build a synthetic corpus of ``reports`` reports and measure ingest, store, queries, network and map."""
+    import subprocess
+    import tempfile
+
+    from . import synthetic
+    from .ingest import build
+    from .network import bipartite_weaknesses, fetch, metrics_text, overlap_graph
+    from .reader import read_report
+    from .store import export, open_store
+    from .viz import build_view, write_html
+
+    out: dict = {"reports": reports}
+    with tempfile.TemporaryDirectory(prefix="ofsted-kg-bench-") as tmp:
+        tmp_path = Path(tmp)
+        progress(f"writing {reports} synthetic reports …")
+        texts = synthetic.write_corpus(reports, tmp_path / "corpus")
+        store_dir = tmp_path / "store"
+        progress("ingesting them …")
+        started = time.perf_counter()
+        results = build(texts, store_dir)
+        ingest_s = time.perf_counter() - started
+        out["ingest_s"] = round(ingest_s, 2)
+        out["ingest_reports_per_s"] = round(reports / ingest_s, 2)
+        out["failed"] = sum(1 for r in results if r.error)
+        if pdfs and synthetic.FONT.exists():
+            progress(f"making and ingesting {pdfs} synthetic PDFs …")
+            pdf_paths = [synthetic.text_to_pdf(p.read_text(encoding="utf-8"), tmp_path / f"{p.stem}.pdf",
+                                               "SYNTHETIC inspection report") for p in texts[:pdfs]]
+            started = time.perf_counter()
+            build(pdf_paths, tmp_path / "pdf-store")
+            out["pdf_ingest_reports_per_s"] = round(pdfs / (time.perf_counter() - started), 2)
+        largest = max(samples_dir().glob("*lac*.pdf"), key=lambda p: p.stat().st_size)
+        out["pdf_read_s"] = round(_median_time(read_report, largest), 3)
+        with open_store(store_dir) as store:
+            out["triples"] = len(store)
+            params = _query_params(store)
+            (tmp_path / "params.json").write_text(json.dumps(params))
+            progress("exporting for rdflib …")
+            (tmp_path / "all.nq").write_bytes(export(store, "nq"))
+        out["store_mb"] = _dir_mb(store_dir)
+        progress("bulk-loading the whole corpus into a new store …")
+        import pyoxigraph
+
+        started = time.perf_counter()
+        loaded = pyoxigraph.Store(str(tmp_path / "loaded"))
+        loaded.bulk_load(path=str(tmp_path / "all.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+        loaded.flush()
+        out["load_s"] = round(time.perf_counter() - started, 2)
+        del loaded
+        out["open_store_ms"] = _subprocess_json(["engine", "open", str(store_dir)])["open_ms"]
+        progress("timing every query on the store (own process) …")
+        oxigraph = _subprocess_json(["engine", "oxigraph", str(store_dir), str(tmp_path / "params.json")])
+        progress(f"timing every query on rdflib in memory (own process, {rdflib_cap:g} s cap) …")
+        if rdflib_cap > 0 and out["triples"] <= RDFLIB_MAX_TRIPLES:
+            rdflib_run = _subprocess_json(["engine", "rdflib", str(tmp_path / "all.nq"),
+                                           str(tmp_path / "params.json"), "--cap", str(rdflib_cap)])
+        else:
+            out["rdflib_skipped"] = (f"{out['triples']:,} triples; rdflib needs about 4 KB a triple, so the comparison "
+                                     f"runs up to {RDFLIB_MAX_TRIPLES:,}") if rdflib_cap > 0 else "--rdflib-cap 0"
+            rdflib_run = {"queries": {}}
+        out["queries"] = {name: {"ms": t["ms"], "rows": t["rows"],
+                                 "rdflib_ms": rdflib_run["queries"].get(name, {}).get("ms"),
+                                 "rdflib_note": ("> cap" if "capped_s" in rdflib_run["queries"].get(name, {}) else
+                                                 rdflib_run["queries"].get(name, {}).get("error", ""))}
+                          for name, t in oxigraph["queries"].items()}
+        out["contract_total_ms"] = round(sum(out["queries"][n]["ms"] for n in CONTRACT), 1)
+        out["rdflib_load_s"] = rdflib_run.get("load_s")
+        out["rdflib_peak_rss_mb"] = rdflib_run.get("peak_rss_mb")
+        out["oxigraph_peak_rss_mb"] = oxigraph["peak_rss_mb"]
+        cold = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "graph", "query", "judgements", "--store", str(store_dir),
+                            "--format", "csv"], capture_output=True, check=True)
+            cold.append(time.perf_counter() - started)
+        out["cold_query_ms"] = round(1000 * statistics.median(cold), 1)
+        progress("networkx and the map …")
+        with open_store(store_dir) as store:
+            started = time.perf_counter()
+            data = fetch(store)
+            fetch_s = time.perf_counter() - started
+        started = time.perf_counter()
+        bipartite_weaknesses(data), overlap_graph(data), metrics_text(data)
+        out["network_fetch_s"] = round(fetch_s, 2)
+        out["network_metrics_s"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        vis = build_view(data, "overview")
+        write_html(vis, tmp_path / "map.html")
+        out["map_s"] = round(time.perf_counter() - started, 2)
+        out["map_nodes"] = len(vis.nodes)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def print_corpus(result: dict) -> None:
+    """The benchmark as a table for people."""
+    scalar = [(k, v) for k, v in result.items() if not isinstance(v, dict)]
+    width = max(len(k) for k, _ in scalar)
+    for key, value in scalar:
+        print(f"{key:{width}}  {value}")
+    print()
+    rows = [{"query": name, "oxigraph ms": q["ms"], "rows": q["rows"],
+             "rdflib ms": q["rdflib_ms"] if q["rdflib_ms"] is not None else (q["rdflib_note"] or "-")[:40],
+             "rdflib / oxigraph": (round(q["rdflib_ms"] / q["ms"], 1) if q["rdflib_ms"] and q["ms"] else "-")}
+            for name, q in result["queries"].items()]
+    _print(rows)
+
+
 def _print(rows: list[dict]) -> None:
     if not rows:
         return
@@ -145,16 +344,31 @@ def _print(rows: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["engine"]:  # one engine in its own process, for clean timings and memory figures
+        kind, source = args[1], args[2]
+        if kind == "open":
+            import pyoxigraph
+
+            started = time.perf_counter()
+            store = pyoxigraph.Store.read_only(source)
+            bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+            print(json.dumps({"open_ms": round(1000 * (time.perf_counter() - started), 1)}))
+            return 0
+        params = json.loads(Path(args[3]).read_text())
+        cap = float(args[args.index("--cap") + 1]) if "--cap" in args else 10.0
+        print(json.dumps(engine_timings(kind, source, params, cap)))
+        return 0
     parser = argparse.ArgumentParser(prog="python -m graph.bench", description=__doc__.splitlines()[0])
     parser.add_argument("which", choices=("reader", "pdf-libraries", "http"))
-    args = parser.parse_args(argv)
+    parsed = parser.parse_args(args)
     pdfs = sorted(p for p in samples_dir().glob("*.pdf") if "sif" not in p.name)
-    if args.which == "pdf-libraries":
+    if parsed.which == "pdf-libraries":
         _print(compare_pdf_libraries(pdfs))
-    elif args.which == "http":
+    elif parsed.which == "http":
         _print(http_latency())
     else:
-        _print(time_reader(sorted(p for p in samples_dir().iterdir() if "sif" not in p.name)))
+        _print(time_reader(sorted(p for p in samples_dir().iterdir() if "sif" not in p.name and p.suffix != ".md")))
     return 0
 
 

@@ -174,6 +174,17 @@ def _cmd_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import corpus_benchmark, print_corpus
+    from .store import write_atomic
+
+    result = corpus_benchmark(args.reports, args.rdflib_cap, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    print_corpus(result)
+    if args.json:
+        write_atomic(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from .store import export, open_store, resolve_report, write_atomic
 
@@ -276,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--report", metavar="REPORT", help="this report rather than the authority's latest")
     card.add_argument("--format", choices=("md", "html"), help="default: from the suffix of -o")
     card.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.md|FILE.html")
+    bench = command("bench", _cmd_bench, "benchmark a synthetic corpus: ingest, store, every query, network, map",
+                    store=False)
+    bench.add_argument("--reports", type=int, default=150, metavar="N")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    bench.add_argument("--rdflib-cap", type=float, default=10.0, metavar="S",
+                       help="stop each rdflib query after S seconds (0: skip rdflib)")
     command("validate", _cmd_validate, "check the store against the SHACL shapes")
     command("info", _cmd_info, "where the store is and what it holds")
     return parser

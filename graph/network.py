@@ -26,6 +26,7 @@ class NetworkData:
     recommendations: tuple[dict, ...]  # recommendations rows
     judgements: tuple[dict, ...]  # judgements rows
     reports: tuple[dict, ...]  # reports rows
+    kinds: tuple[tuple[str, str], ...] = ()  # (agency, kind of agency)
 
 
 def _rows(results) -> tuple[dict, ...]:
@@ -38,8 +39,12 @@ def fetch(store, report: str | None = None) -> NetworkData:
     from .queries import load_query, run
 
     values = {"report": report} if report else {}
-    return NetworkData(*(_rows(run(store, load_query(name), values))
-                         for name in ("weaknesses-by-agency", "recommendations", "judgements", "reports")))
+    parts = [_rows(run(store, load_query(name), values))
+             for name in ("weaknesses-by-agency", "recommendations", "judgements", "reports")]
+    kinds = store.query(vocab.sparql_prologue() + """SELECT DISTINCT ?agency ?kind WHERE {
+        { SELECT DISTINCT ?agency WHERE { GRAPH ?r { ?f ofsted:responsibleAgency ?agency } } }
+        GRAPH ?g { ?agency a ?class } GRAPH ?o { ?class rdfs:subClassOf+ ofsted:Agency ; rdfs:label ?kind } }""")
+    return NetworkData(*parts, tuple(sorted({(r["agency"].value, r["kind"].value) for r in kinds})))
 
 
 @lru_cache(maxsize=1)

@@ -91,9 +91,16 @@ def _tables(vis: VisGraph, data: NetworkData, agencies: set[str] | None = None) 
                          key=lambda a: (a[1], a[0], a[2]))
 
 
+#: Above this many reports the overview draws kinds of agency rather than each agency, to stay readable.
+AGGREGATE_ABOVE = 20
+
+
 def overview(data: NetworkData) -> VisGraph:
     """Agencies, their weaknesses grouped by theme, and their actions; several reports are aggregated."""
-    multi = len({r["report"] for r in data.weaknesses} | {r["report"] for r in data.recommendations}) > 1
+    reports = {r["report"] for r in data.weaknesses} | {r["report"] for r in data.recommendations}
+    if len(reports) > AGGREGATE_ABOVE:
+        return national_overview(data, len(reports))
+    multi = len(reports) > 1
     vis = VisGraph("Who owns which weaknesses and actions" + (" (all reports)" if multi else ""))
     labels, themes = _agency_labels(data), theme_labels()
     counts = Counter(r["agency"] for r in data.weaknesses)
@@ -126,6 +133,31 @@ def overview(data: NetworkData) -> VisGraph:
                 vis.edge(r["owner"], r["recommendation"], 1, "owns this action")
     _tables(vis, data)
     _picks(vis, labels)
+    return vis
+
+
+def national_overview(data: NetworkData, report_count: int) -> VisGraph:
+    """Many reports: kinds of agency, and the themes of the weaknesses they own, weighted by how many."""
+    kinds, themes = dict(data.kinds), theme_labels()
+    vis = VisGraph(f"Which kinds of agency own which weaknesses ({report_count} reports)")
+    counts = Counter((kinds.get(r["agency"], "other agency"), themes.get(r["theme"], r["theme"])) for r in data.weaknesses)
+    per_kind = Counter()
+    for (kind, _), n in counts.items():
+        per_kind[kind] += n
+    for kind, n in sorted(per_kind.items()):
+        vis.node(f"kind:{kind}", "agency", kind, f"{kind}: {n} weaknesses in {report_count} reports", value=1 + n)
+    for (kind, theme), n in sorted(counts.items()):
+        node_id = f"theme:{theme}"
+        vis.node(node_id, "theme", theme, f"{theme}", theme=theme)
+        vis.edge(f"kind:{kind}", node_id, n, f"{kind}: {n} weaknesses on {theme.lower()}")
+    vis.weaknesses = [(kind, theme, "", f"{n} weaknesses") for (kind, theme), n in sorted(counts.items())]
+    due = Counter((kinds.get(r["owner"], "other agency"), r["timescale"] or "unspecified")
+                  for r in data.recommendations if r["owner"])
+    vis.actions = [(kind, timescale, f"{n} actions") for (kind, timescale), n in sorted(due.items())]
+    for theme in sorted({t for _, t in counts}):
+        vis.picks.append((f"Theme: {theme}", [f"theme:{theme}"]))
+    for kind in sorted(per_kind):
+        vis.picks.append((f"Kind: {kind}", [f"kind:{kind}"] + [e["to"] for e in vis.edges if e["from"] == f"kind:{kind}"]))
     return vis
 
 

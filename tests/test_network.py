@@ -102,3 +102,14 @@ def test_agency_view_of_an_unknown_agency_is_one_line(sample_store, tmp_path, ca
                  str(tmp_path / "x.html")]) == 1
     assert "no agency 'Nobody'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_many_reports_are_aggregated_by_kind_of_agency(data, monkeypatch):
+    import graph.viz as viz
+
+    monkeypatch.setattr(viz, "AGGREGATE_ABOVE", 0)
+    vis = viz.build_view(data, "overview")
+    kinds = {n["label"] for n in vis.nodes.values() if n["kind"] == "agency"}
+    assert "local authority" in kinds and "police force" in kinds
+    assert all(n["id"].startswith(("kind:", "theme:")) for n in vis.nodes.values())
+    assert "<table>" in viz.render_html(vis)

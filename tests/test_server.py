@@ -47,7 +47,7 @@ def server(request, tmp_path):
 
 def _embedded(store_dir, name):
     with open_store(store_dir) as store:
-        return format_results(run(store, load_query(name), GOLDEN_PARAMS[name]), "csv")
+        return format_results(run(store, load_query(name), GOLDEN_PARAMS.get(name, {"localAuthority": "Kent"})), "csv")
 
 
 def test_push_then_every_named_query_gives_the_embedded_answers(server, sample_store):
@@ -56,7 +56,8 @@ def test_push_then_every_named_query_gives_the_embedded_answers(server, sample_s
     endpoint = Endpoint(f"{server}/query")
     assert remote_counts(endpoint, [g for g, _ in pushed]) == dict(pushed)
     for name in named_queries():
-        remote = format_results(run(endpoint, load_query(name), GOLDEN_PARAMS[name]), "csv")
+        params = GOLDEN_PARAMS.get(name, {"localAuthority": "Kent"})  # grade-changes has no golden file
+        remote = format_results(run(endpoint, load_query(name), params), "csv")
         assert remote == _embedded(sample_store, name), name
 
 

@@ -8,7 +8,7 @@ from graph.reader import read_report
 from graph.sources import BULLET, join_lines, normalise_chars, normalise_pages, word_forms
 from graph.vocab import samples_dir
 
-from pdf_fixture import FONT, text_to_pdf
+from graph.synthetic import FONT, text_to_pdf
 
 
 @pytest.mark.parametrize("raw, clean", [
