@@ -1,0 +1,22 @@
+"""The benchmark runs end to end on a tiny corpus and reports every figure it promises (no timed assertions)."""
+
+from __future__ import annotations
+
+from graph.bench import CONTRACT, corpus_benchmark
+from graph.synthetic import synthetic_text
+
+
+def test_synthetic_reports_say_they_are_synthetic():
+    text = synthetic_text(7)
+    assert text.startswith("SYNTHETIC REPORT 0007") and "Synthetic Authority 0007" in text
+    assert "Worcestershire" not in text.split("\n", 1)[1]
+
+
+def test_benchmark_reports_every_figure():
+    result = corpus_benchmark(3, rdflib_cap=2, pdfs=1, progress=lambda message: None)
+    for key in ("reports", "triples", "ingest_reports_per_s", "pdf_read_s", "cold_query_ms", "open_store_ms",
+                "peak_rss_mb", "load_s", "store_mb", "map_s", "network_metrics_s"):
+        assert result[key] is not None, key
+    assert result["reports"] == 3 and result["failed"] == 0
+    assert set(CONTRACT) <= set(result["queries"])
+    assert all({"ms", "rdflib_ms"} <= set(q) for q in result["queries"].values())
