@@ -74,8 +74,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from .queries import format_results, load_query, named_queries, parse_params, run
-    from .store import open_store
+    from .queries import format_results, load_query, named_queries, parse_params, run, run_with_timeout
 
     if not args.name:
         for q in named_queries().values():
@@ -89,8 +88,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
         data = format_results(run(Endpoint(args.endpoint, args.timeout), query, values), args.format)
     else:
-        with open_store(_store_dir(args)) as store:
-            data = format_results(run(store, query, values), args.format)
+        data = run_with_timeout(_store_dir(args), query, values, args.format, args.timeout)
     sys.stdout.buffer.write(data)
     return 0
 
@@ -257,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead of the local store")
     query.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                       help="seconds to wait for the endpoint (default 60)")
+                       help="stop the query after S seconds (default 60), on the store or the endpoint")
     serve = command("serve", _cmd_serve, "serve the store read-only over HTTP (SPARQL endpoint and query page)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7878)

@@ -73,6 +73,17 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: on Linux, ask for SIGKILL when the build process dies (e.g. is killed itself)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     """Read, analyse and serialise one report. Runs in a worker process; returns errors as values."""
     from .findings import analyse
@@ -102,19 +113,27 @@ def _warm_caches() -> None:
     load_template(), load_gazetteer(), load_lexicon(), load_reference()
 
 
-def _prepared_in_order(paths: list[Path], overrides, source_url: str | None, workers: int):
-    """Prepared reports in input order, on ``workers`` processes when there are several reports."""
-    if workers <= 1 or len(paths) <= 1:
-        for path in paths:
-            yield _prepare(path, overrides, source_url)
-        return
+def _worker_pool(workers: int, jobs: int):
+    """Worker processes for preparing reports, or None to prepare them in this process.
+
+    Made before the store is opened, so that the forked workers do not inherit the writer's lock."""
+    if workers <= 1 or jobs <= 1:
+        return None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _warm_caches()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_prepare, paths, [overrides] * len(paths), [source_url] * len(paths), chunksize=1)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent)
+    pool.submit(int).result()  # with "fork", the first task starts every worker: now, before the lock is taken
+    return pool
+
+
+def _prepared_in_order(pool, paths: list[Path], overrides, source_url: str | None):
+    """Prepared reports in input order, on the pool's processes if there is one."""
+    if pool is None:
+        return (_prepare(path, overrides, source_url) for path in paths)
+    return pool.map(_prepare, paths, [overrides] * len(paths), [source_url] * len(paths), chunksize=1)
 
 
 def build(paths: list[Path], store_dir: Path | None = None, source_url: str | None = None,
@@ -128,42 +147,71 @@ def build(paths: list[Path], store_dir: Path | None = None, source_url: str | No
     """
     import os
 
-    import pyoxigraph
-
     from .rdf import rules_version
-    from .store import load_static_graphs, open_store, replace_graph
-    from .vocab import GRAPH_BUILDS, report_iri
+    from .store import open_store
 
     overrides = load_overrides(overrides_path)
     version = rules_version() + (f"+overrides-{_digest(overrides)}" if overrides else "")
     workers = workers or min(2, os.cpu_count() or 1)
-    results: list[BuildResult] = []
-    with open_store(store_dir, write=True) as store:
-        load_static_graphs(store)
-        built, ids = _built_versions(store), _built_ids(store)
-        todo = []
-        for path in paths:
-            digest = file_sha256(path)
-            if not force and digest and built.get(digest) == (__version__, version):
-                results.append(BuildResult(str(path), ids.get(digest), status="unchanged"))
-            else:
-                todo.append(path)
-        for index, prepared in enumerate(_prepared_in_order(todo, overrides, source_url if len(paths) == 1 else None,
-                                                            workers), start=1):
-            if progress:
-                progress(index, len(todo), Path(prepared.result.source))
-            if prepared.result.error:
-                results.append(prepared.result)
-                continue
-            rid = prepared.result.report_id
-            graph = pyoxigraph.NamedNode(report_iri(rid))
-            quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
-                     for q in pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS)]
-            run = build_run_quads_for(rid, prepared.sha256, version)
-            replace_graph(store, graph.value, quads, GRAPH_BUILDS, run, fresh=not store.contains_named_graph(graph))
-            results.append(prepared.result)
+    pool = _worker_pool(workers, len(paths))
+    try:
+        with open_store(store_dir, write=True) as store:
+            results = _build_into(store, paths, pool, overrides, version, force, source_url, progress)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     order = {str(p): i for i, p in enumerate(paths)}
     return sorted(results, key=lambda r: order.get(r.source, len(order)))
+
+
+def _build_into(store, paths, pool, overrides, version, force, source_url, progress) -> list[BuildResult]:
+    """Skip unchanged reports, then write each prepared report's graph (and its build record)."""
+    import pyoxigraph
+
+    from .store import load_static_graphs, replace_graph
+    from .vocab import GRAPH_BUILDS, report_iri
+
+    results: list[BuildResult] = []
+    load_static_graphs(store)
+    built, ids = _built_versions(store), _built_ids(store)
+    todo = []
+    for path in paths:
+        digest = file_sha256(path)
+        if not force and digest and built.get(digest) == (__version__, version):
+            results.append(BuildResult(str(path), ids.get(digest), status="unchanged"))
+        else:
+            todo.append(path)
+    url = source_url if len(paths) == 1 else None
+    for index, prepared in enumerate(_prepared_in_order(pool, todo, overrides, url), start=1):
+        if progress:
+            progress(index, len(todo), Path(prepared.result.source))
+        if prepared.result.error:
+            results.append(prepared.result)
+            continue
+        rid = prepared.result.report_id
+        graph = pyoxigraph.NamedNode(report_iri(rid))
+        quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
+                 for q in pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS)]
+        run = build_run_quads_for(rid, prepared.sha256, version)
+        _mark("begin", rid)
+        replace_graph(store, graph.value, quads, GRAPH_BUILDS, run, fresh=not store.contains_named_graph(graph))
+        _mark("end", rid)
+        results.append(prepared.result)
+    return results
+
+
+def _mark(event: str, report_id: str) -> None:
+    """Record entering and leaving a report's write window, where $OFSTED_KG_WRITE_MARKER names a file.
+
+    The kill tests use it to count the kills that landed while the store was being written."""
+    import os
+
+    marker = os.environ.get("OFSTED_KG_WRITE_MARKER")
+    if marker:
+        with open(marker, "a", encoding="utf-8") as handle:
+            handle.write(f"{event} {report_id}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def build_run_quads_for(report_id: str, sha256: str, version: str):

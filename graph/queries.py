@@ -226,3 +226,57 @@ def format_results(results, fmt: str) -> bytes:
     lines += ["  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+#: Default time limit of ``ofsted-kg query`` on the embedded store, in seconds.
+DEFAULT_TIMEOUT = 60.0
+
+
+def _answer(store_dir, query: NamedQuery, values: dict[str, str], fmt: str, conn) -> None:
+    """Child process: open the store, run the query, send back the formatted results or the error line."""
+    from .errors import OfstedKgError
+    from .store import open_store
+
+    try:
+        with open_store(store_dir) as store:
+            conn.send(("ok", format_results(run(store, query, values), fmt)))
+    except OfstedKgError as exc:
+        conn.send(("error", (type(exc).__name__, exc.exit_code, str(exc))))
+    except BaseException as exc:  # anything else still comes back as one line
+        conn.send(("error", ("QueryError", QueryError.exit_code, f"query {query.name!r} failed: {exc}")))
+    finally:
+        conn.close()
+
+
+def run_with_timeout(store_dir, query: NamedQuery, values: dict[str, str], fmt: str,
+                     timeout: float = DEFAULT_TIMEOUT) -> bytes:
+    """Run a query on the embedded store in a child process, and stop it after ``timeout`` seconds.
+
+    pyoxigraph cannot cancel a running query, so the watchdog is a process: killing it frees the query and its
+    memory, and the store (opened read-only by the child) is not touched.
+    """
+    import multiprocessing
+
+    from .errors import OfstedKgError
+
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(store_dir, query, values, fmt, child), daemon=True)
+    process.start()
+    child.close()
+    if not parent.poll(timeout):
+        process.kill()
+        process.join()
+        raise QueryError(f"query {query.name!r} stopped after {timeout:g} s (the time limit; raise it with --timeout)")
+    try:
+        status, payload = parent.recv()
+    except EOFError:
+        process.join()
+        raise QueryError(f"query {query.name!r} failed: the query process ended with status {process.exitcode}") from None
+    process.join()
+    if status == "ok":
+        return payload
+    kind, code, message = payload
+    error = OfstedKgError(message)
+    error.exit_code = code
+    raise error

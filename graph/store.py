@@ -20,6 +20,8 @@ from . import vocab
 from .errors import OfstedKgError
 
 LOCK_NAME = ".ofsted-kg.lock"
+#: Seconds a command waits for another one to finish with the store ($OFSTED_KG_LOCK_WAIT).
+DEFAULT_LOCK_WAIT = 10.0
 
 
 class StoreError(OfstedKgError):
@@ -53,7 +55,7 @@ def _lock(path: Path, exclusive: bool, wait: float):
 
 
 @contextlib.contextmanager
-def open_store(path: Path | None = None, *, write: bool = False, wait: float = 10.0):
+def open_store(path: Path | None = None, *, write: bool = False, wait: float | None = None):
     """A pyoxigraph Store on disk: read-write under an exclusive lock, or read-only under a shared one."""
     import pyoxigraph
 
@@ -62,6 +64,8 @@ def open_store(path: Path | None = None, *, write: bool = False, wait: float = 1
         path.mkdir(parents=True, exist_ok=True)
     elif not (path / "CURRENT").exists():
         raise StoreError(f"no store at {path}: run `ofsted-kg build` first, or give --store")
+    if wait is None:
+        wait = float(os.environ.get("OFSTED_KG_LOCK_WAIT", DEFAULT_LOCK_WAIT))
     handle = _lock(path, exclusive=write, wait=wait)
     try:
         try:
@@ -133,11 +137,16 @@ def replace_graph(store, graph: str, quads, extra_graph: str | None = None, extr
 
 
 def load_static_graphs(store) -> bool:
-    """Load the ontology and reference data into their graphs if they changed; True if they were loaded."""
+    """Drop staging graphs left by a killed build, and load the ontology and reference data into their graphs
+    if they changed; True if they were loaded."""
     import pyoxigraph
 
     from .rdf import P, rules_version
 
+    # A build killed while staging a report leaves its staging graph: nothing else refers to it, so drop it.
+    for graph in list(store.named_graphs()):
+        if graph.value.startswith(vocab.staging_graph("")[:-1]):
+            store.remove_graph(graph)
     version = rules_version()
     marker = pyoxigraph.NamedNode(vocab.GRAPH_REFERENCE)
     current = list(store.quads_for_pattern(marker, P("ofsted:rulesVersion"), None, pyoxigraph.NamedNode(vocab.GRAPH_BUILDS)))
@@ -209,8 +218,10 @@ def export(store, fmt: str, graph: str | None = None) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never half of it."""
+    """Write exactly ``path``, so that readers see the old content or the new, never half of it."""
     path = Path(path)
+    if path.is_dir():
+        raise OfstedKgError(f"{path} is a folder: give a file name to write")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
@@ -218,6 +229,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OfstedKgError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
 
