@@ -66,28 +66,30 @@ def _by_partner(card: Card) -> list[tuple[str, list[tuple[str, str, int, str]]]]
     return sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _md(text) -> str:
+    """Report text as Markdown text: no table breaks, no raw HTML."""
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|").replace("\n", " "))
 
 
 def render_markdown(card: Card) -> str:
     """The card as Markdown."""
-    lines = [f"# {card.authority}: report card", "",
+    lines = [f"# {_md(card.authority)}: report card", "",
              f"{card.framework} inspection, published {card.published} ({card.report}). Every quote is the report's "
              "own words; paragraph numbers refer to the report.", "", "## Grades", "",
              "| section | area | grade |", "|---|---|---|"]
-    lines += [f"| {s} | {_md(a)} | {g} ({w}) |" for s, a, g, w in card.grades]
+    lines += [f"| {_md(s)} | {_md(a)} | {g} ({_md(w)}) |" for s, a, g, w in card.grades]
     lines += ["", "## Weaknesses, by partner", ""]
     for partner, rows in _by_partner(card):
-        lines.append(f"### {partner}: {len(rows)} weaknesses")
-        lines += [f"- *{theme}*, para {para}: \u201c{_md(quote)}\u201d" for _, theme, para, quote in rows[:QUOTES_PER_PARTNER]]
+        lines.append(f"### {_md(partner)}: {len(rows)} weaknesses")
+        lines += [f"- *{_md(theme)}*, para {para}: \u201c{_md(quote)}\u201d" for _, theme, para, quote in rows[:QUOTES_PER_PARTNER]]
         if len(rows) > QUOTES_PER_PARTNER:
             lines.append(f"- … and {len(rows) - QUOTES_PER_PARTNER} more (see the CSV)")
         lines.append("")
     lines += ["## Shared responsibilities", "", "| partners | shared weaknesses and actions |", "|---|---|"]
-    lines += [f"| {a} + {b} | {n} |" for a, b, n in card.shared]
+    lines += [f"| {_md(a)} + {_md(b)} | {n} |" for a, b, n in card.shared]
     lines += ["", "## Actions, by deadline", "", "| deadline | timescale | owners | action |", "|---|---|---|---|"]
-    lines += [f"| {d} | {t} | {o} | {_md(a)} |" for d, t, o, a in card.actions]
+    lines += [f"| {_md(d)} | {_md(t)} | {_md(o)} | {_md(a)} |" for d, t, o, a in card.actions]
     return "\n".join(lines) + "\n"
 
 

@@ -44,6 +44,26 @@ def summary(report) -> str:
     return "\n".join(lines)
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def _store_dir(args: argparse.Namespace):
     from .store import default_store_dir
 
@@ -54,6 +74,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .ingest import build, default_inputs, expand_inputs, stderr_progress, summary_table
 
     paths = expand_inputs(args.reports) if args.reports else default_inputs()
+    if args.source_url:
+        from .queries import valid_iri
+
+        if len(paths) != 1 or not valid_iri(args.source_url):
+            raise OfstedKgError("--source-url takes one http(s) address, for a build of one report")
     results = build(paths, _store_dir(args), args.source_url, stderr_progress, args.overrides, args.force)
     for r in results:
         if r.error:
@@ -68,7 +93,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_remove(args: argparse.Namespace) -> int:
     from .store import open_store, remove_report
 
-    with open_store(_store_dir(args), write=True) as store:
+    with open_store(_store_dir(args), write=True, create=False) as store:
         print(f"removed {remove_report(store, args.report)}")
     return 0
 
@@ -164,6 +189,8 @@ def _cmd_card(args: argparse.Namespace) -> int:
 
     with open_store(_store_dir(args)) as store:
         card = card_data(store, args.authority, args.report)
+    if args.output.suffix.lower() == ".csv":
+        raise OfstedKgError(f"{args.output}: give the page's name (.md or .html); the CSV is written beside it")
     fmt = args.format or ("html" if args.output.suffix.lower() in (".html", ".htm") else "md")
     page = render_html(card) if fmt == "html" else render_markdown(card)
     write_atomic(args.output, page.encode("utf-8"))
@@ -254,16 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=RESULT_FORMATS, default="table")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead of the local store")
-    query.add_argument("--timeout", type=float, default=60.0, metavar="S",
+    query.add_argument("--timeout", type=seconds, default=60.0, metavar="S",
                        help="stop the query after S seconds (default 60), on the store or the endpoint")
     serve = command("serve", _cmd_serve, "serve the store read-only over HTTP (SPARQL endpoint and query page)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7878)
-    serve.add_argument("--timeout", type=float, default=30.0, metavar="S", help="stop a query after S seconds (default 30)")
+    serve.add_argument("--timeout", type=seconds, default=30.0, metavar="S", help="stop a query after S seconds (default 30)")
     push = command("push", _cmd_push, "upload every report graph, the ontology and reference data to a SPARQL server")
     push.add_argument("--graph-store", required=True, metavar="URL", help="its SPARQL 1.1 Graph Store endpoint")
     push.add_argument("--query-endpoint", metavar="URL", help="its query endpoint, to check the upload")
-    push.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per request (default 120)")
+    push.add_argument("--timeout", type=seconds, default=120.0, metavar="S", help="seconds per request (default 120)")
     review = command("review", _cmd_review, "list weaknesses with no owner or only a low-confidence one")
     review.add_argument("--report", metavar="REPORT", help="only this report")
     review.add_argument("--format", choices=RESULT_FORMATS, default="table")
@@ -287,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.md|FILE.html")
     bench = command("bench", _cmd_bench, "benchmark a synthetic corpus: ingest, store, every query, network, map",
                     store=False)
-    bench.add_argument("--reports", type=int, default=150, metavar="N")
+    bench.add_argument("--reports", type=positive_int, default=150, metavar="N")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     bench.add_argument("--rdflib-cap", type=float, default=10.0, metavar="S",
                        help="stop each rdflib query after S seconds (0: skip rdflib)")

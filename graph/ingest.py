@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
@@ -93,10 +93,14 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
 
     try:
         report = read_report(path)
+        analysis = analyse(report, authority_iri(report), overrides)
+        quads = report_quads(report, source_url=source_url, analysis=analysis)
     except OfstedKgError as exc:
         return _Prepared(BuildResult(str(path), error=str(exc), status="failed"))
-    analysis = analyse(report, authority_iri(report), overrides)
-    quads = report_quads(report, source_url=source_url, analysis=analysis)
+    except Exception as exc:  # one bad file must not stop the others: report it in one line
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return _Prepared(BuildResult(str(path), error=f"{Path(path).name}: could not be built ({first})",
+                                     status="failed"))
     result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
                          len(report.judgements), len(report.paragraphs), len(report.recommendations),
                          len(analysis.findings), len(quads), report.warnings)
@@ -177,11 +181,12 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
     todo = []
     for path in paths:
         digest = file_sha256(path)
-        if not force and digest and built.get(digest) == (__version__, version):
+        if not force and not source_url and digest and built.get(digest) == (__version__, version):
             results.append(BuildResult(str(path), ids.get(digest), status="unchanged"))
         else:
             todo.append(path)
     url = source_url if len(paths) == 1 else None
+    written: dict[str, str] = {}  # report id -> the file it was built from, in this build
     for index, prepared in enumerate(_prepared_in_order(pool, todo, overrides, url), start=1):
         if progress:
             progress(index, len(todo), Path(prepared.result.source))
@@ -189,6 +194,12 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
             results.append(prepared.result)
             continue
         rid = prepared.result.report_id
+        if rid in written:
+            results.append(replace(prepared.result, status="failed",
+                                   error=f"{Path(prepared.result.source).name}: is the same report ({rid}) as "
+                                         f"{Path(written[rid]).name}, given earlier in this build; it was not stored"))
+            continue
+        written[rid] = prepared.result.source
         graph = pyoxigraph.NamedNode(report_iri(rid))
         quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
                  for q in pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS)]
@@ -264,6 +275,7 @@ def load_overrides(path: Path | None = None) -> tuple[tuple[str, str, str], ...]
     import csv
 
     from .agencies import load_gazetteer
+    from .queries import valid_iri
     from .template import fold
 
     explicit = path is not None
@@ -281,16 +293,18 @@ def load_overrides(path: Path | None = None) -> tuple[tuple[str, str, str], ...]
             if missing:
                 raise OfstedKgError(f"{path}: the header must name target, action, agency (missing: {', '.join(sorted(missing))})")
             for line, row in enumerate(reader, start=2):
-                target, action, agency = (row[k].strip() for k in ("target", "action", "agency"))
+                target, action, agency = ((row.get(k) or "").strip() for k in ("target", "action", "agency"))
                 if action not in OVERRIDE_ACTIONS:
                     raise OfstedKgError(f"{path}, line {line}: action {action!r} is not add or remove")
-                if not target.startswith(("http://", "https://")):
+                if not valid_iri(target) or "/finding/" not in target and "/recommendation/" not in target:
                     raise OfstedKgError(f"{path}, line {line}: target {target!r} is not a finding or recommendation IRI")
                 if not agency.startswith(("http://", "https://")):
                     nodes = {n for n in gazetteer.alias_nodes.get(fold(agency), ()) if gazetteer.kinds.get(n) == "agency"}
                     if len(nodes) != 1:
                         raise OfstedKgError(f"{path}, line {line}: agency {agency!r} names {len(nodes)} agencies; give its IRI")
                     agency = nodes.pop()
+                elif gazetteer.kinds.get(agency) != "agency":
+                    raise OfstedKgError(f"{path}, line {line}: agency {agency!r} is not an agency of the reference data")
                 rows.append((target, action, agency))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise OfstedKgError(f"{path}: cannot be read as CSV ({exc})") from None

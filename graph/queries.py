@@ -8,8 +8,8 @@ A query file opens with a comment block::
     # Columns: a, b (notes), c
 
 A parameter binds the variable of the same name, which the query projects. TYPE is one of ``report`` (an IRI
-or a short id), ``agency`` (an IRI, a name or an alias), ``theme`` (an IRI or notation), ``iri``, ``date``
-(YYYY-MM-DD), ``integer`` or ``string``. Values are turned into RDF terms and bound through pyoxigraph's
+or a short id), ``agency`` (an IRI, a name or an alias), ``theme`` and ``polarity`` (an IRI or notation),
+``iri``, ``date`` (YYYY-MM-DD), ``integer`` or ``string``. Values are turned into RDF terms and bound through pyoxigraph's
 substitutions; they are never pasted into the query text.
 
 This module imports pyoxigraph only: ``ofsted-kg query`` must start fast.
@@ -93,6 +93,8 @@ def load_query(name_or_path: str) -> NamedQuery:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise QueryError(f"{path} is not UTF-8 text") from None
         if not text.lstrip().startswith("#"):
             return NamedQuery(path.stem, "", (), (), text)
         return parse_query(path.stem, text)
@@ -109,19 +111,33 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise QueryError(f"--param {pair!r} is not KEY=VALUE")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QueryError(f"--param {key.strip()} is not valid text (bytes that are not UTF-8)") from None
         out[key.strip()] = value
     return out
+
+
+def valid_iri(value: str) -> bool:
+    """Whether a string is an IRI pyoxigraph accepts, with a scheme."""
+    from pyoxigraph import NamedNode
+
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", value):
+        return False
+    try:
+        NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _iri(value: str, what: str):
     from pyoxigraph import NamedNode
 
-    try:
-        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", value):
-            raise ValueError
-        return NamedNode(value)
-    except ValueError:
-        raise QueryError(f"{what} {value!r} is not an IRI") from None
+    if not valid_iri(value):
+        raise QueryError(f"{what} {value!r} is not an IRI")
+    return NamedNode(value)
 
 
 def _lookup(store, query: str, value: str, what: str, param: str):
@@ -133,9 +149,9 @@ def _lookup(store, query: str, value: str, what: str, param: str):
     if len(found) == 1:
         return rows[0]["node"]
     if not found:
-        raise QueryError(f"no {what} called {value!r}; give its IRI, or see `ofsted-kg query {param}s`"
-                         if what != "agency" else f"no agency called {value!r}; give its IRI or another name")
-    raise QueryError(f"{value!r} names {len(found)} {what}s ({', '.join(found[:5])}); give the IRI")
+        raise QueryError(f"--param {param}: no {what} called {value!r}; give its IRI or another name")
+    shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
+    raise QueryError(f"--param {param}: {value!r} names {len(found)} of them ({shown}); give the IRI")
 
 
 _AGENCY_LOOKUP = """SELECT ?label ?node WHERE { GRAPH ?g { ?node a ofsted:Agency ;
@@ -149,9 +165,12 @@ def to_term(store, param: Param, value: str):
     from pyoxigraph import Literal, NamedNode
 
     if param.type == "report":
-        from .store import resolve_report
+        from .store import StoreError, resolve_report
 
-        return NamedNode(resolve_report(store, value))
+        try:
+            return NamedNode(resolve_report(store, value))
+        except StoreError as exc:
+            raise QueryError(str(exc)) from None
     if param.type == "iri":
         return _iri(value, f"--param {param.name}")
     if param.type in ("agency", "theme", "polarity"):
@@ -163,6 +182,8 @@ def to_term(store, param: Param, value: str):
         import datetime as dt
 
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
             return Literal(dt.date.fromisoformat(value).isoformat(), datatype=NamedNode(vocab.XSD + "date"))
         except ValueError:
             raise QueryError(f"--param {param.name}={value!r} is not a date (YYYY-MM-DD)") from None
@@ -190,7 +211,10 @@ def run(store, query: NamedQuery, values: dict[str, str] | None = None):
     """Run a query on an embedded store with bound parameters."""
     substitutions = bind(store, query, values or {})
     try:
-        return store.query(query.text, substitutions=substitutions or None, use_default_graph_as_union=False)
+        results = store.query(query.text, substitutions=substitutions or None, use_default_graph_as_union=False)
+        if not hasattr(results, "variables"):
+            raise QueryError(f"query {query.name!r} is not a SELECT query; ofsted-kg runs SELECT queries")
+        return results
     except SyntaxError as exc:
         raise QueryError(f"query {query.name!r} is not valid SPARQL: {str(exc).splitlines()[0]}") from None
     except (RuntimeError, OSError) as exc:
@@ -243,7 +267,8 @@ def _answer(store_dir, query: NamedQuery, values: dict[str, str], fmt: str, conn
     except OfstedKgError as exc:
         conn.send(("error", (type(exc).__name__, exc.exit_code, str(exc))))
     except BaseException as exc:  # anything else still comes back as one line
-        conn.send(("error", ("QueryError", QueryError.exit_code, f"query {query.name!r} failed: {exc}")))
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        conn.send(("error", ("QueryError", QueryError.exit_code, f"query {query.name!r} failed: {first}")))
     finally:
         conn.close()
 

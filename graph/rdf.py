@@ -240,7 +240,8 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
 def _attributions(w: _Writer, node: str, attributions, owner_property: str) -> None:
     for a in attributions:
         w.add(node, owner_property, NamedNode(a.agency))
-        att = w.typed(f"{node}/attribution/{a.agency.rstrip('/').rsplit('/', 1)[-1]}", "ofsted:Attribution")
+        local = a.agency[len(vocab.ID):] if a.agency.startswith(vocab.ID) else a.agency
+        att = w.typed(f"{node}/attribution/{slug(local)}", "ofsted:Attribution")
         w.add(node, "ofsted:attribution", NamedNode(att))
         w.add(att, "ofsted:agency", NamedNode(a.agency))
         w.add(att, "ofsted:attributionMethod", a.method)

@@ -8,6 +8,7 @@ query. Credentials come from the environment only: ``OFSTED_KG_TOKEN`` (a bearer
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import re
 import urllib.error
@@ -37,14 +38,24 @@ def _auth_headers() -> dict[str, str]:
     return {}
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are refused: following one would send the credentials to wherever it points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise RemoteError(f"{req.full_url} redirects to {newurl}; give that address instead")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def request(url: str, *, method: str = "GET", data: bytes | None = None, headers: dict | None = None,
             timeout: float = DEFAULT_TIMEOUT) -> bytes:
     """One HTTP request; RemoteError with one line on any failure."""
     if not re.match(r"^https?://", url):
         raise RemoteError(f"{url!r} is not an http:// or https:// address")
-    req = urllib.request.Request(url, data=data, method=method, headers={**_auth_headers(), **(headers or {})})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
+        req = urllib.request.Request(url, data=data, method=method, headers={**_auth_headers(), **(headers or {})})
+        with _OPENER.open(req, timeout=timeout) as response:
             return response.read()
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace").strip().splitlines()
@@ -54,7 +65,7 @@ def request(url: str, *, method: str = "GET", data: bytes | None = None, headers
         raise RemoteError(f"cannot reach {url}: {exc.reason}") from None
     except TimeoutError:
         raise RemoteError(f"{url} did not answer within {timeout:g} s") from None
-    except OSError as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise RemoteError(f"cannot reach {url}: {exc}") from None
 
 

@@ -50,10 +50,17 @@ def checkpoint(store_dir: Path) -> Path:
     """A consistent copy of the store to serve, next to it (so that the copy can use hard links)."""
     from .store import open_store
 
-    target = Path(tempfile.mkdtemp(prefix=f".{Path(store_dir).name}-serve-", dir=Path(store_dir).parent))
+    try:
+        target = Path(tempfile.mkdtemp(prefix=f".{Path(store_dir).name}-serve-", dir=Path(store_dir).parent))
+    except OSError as exc:
+        raise ServerError(f"cannot make a checkpoint beside {store_dir}: {exc.strerror or exc}") from None
     target.rmdir()
-    with open_store(store_dir, wait=0.5) as store:
-        store.backup(str(target))
+    try:
+        with open_store(store_dir, wait=0.5) as store:
+            store.backup(str(target))
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     return target
 
 
@@ -98,11 +105,20 @@ def wait_until_ready(url: str, process: subprocess.Popen, limit: float = 20.0) -
 def start(location: Path, host: str, port: int, timeout: float, read_only: bool = True,
           union_default_graph: bool = False) -> subprocess.Popen:
     """Start ``oxigraph serve-read-only`` (or ``serve``) on a store folder; it is ready when this returns."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)") from None
     args = [oxigraph_binary(), "serve-read-only" if read_only else "serve", "--location", str(location),
             "--bind", f"{host}:{port}", "--timeout-s", str(int(max(1, timeout)))]
     if union_default_graph:
         args.append("--union-default-graph")
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    from .ingest import _die_with_parent
+
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
     try:
         wait_until_ready(f"http://{_url_host(host)}:{port}", process)
     except BaseException:
@@ -126,10 +142,16 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           timeout: float = DEFAULT_TIMEOUT) -> int:
     """Serve the store until Ctrl-C; returns the exit status."""
     store_dir = Path(store_dir)
+    # SIGTERM stops the server like Ctrl-C: the child is stopped and the checkpoint removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     copy = checkpoint(store_dir)
     process = None
     try:

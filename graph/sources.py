@@ -68,6 +68,8 @@ def read_source(path: str | Path) -> SourceText:
     """Read a .txt or .pdf report file; ReportRefused with one line if it cannot be read."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ReportRefused(f"{path}: is not a regular file")
         size = path.stat().st_size
         with open(path, "rb") as handle:
             is_pdf = handle.read(1024).lstrip()[:5] == b"%PDF-"
@@ -75,7 +77,10 @@ def read_source(path: str | Path) -> SourceText:
         if size > limit:
             kind = "PDF" if is_pdf else "text file"
             raise ReportRefused(f"{path.name}: {size:,} bytes is larger than the {limit:,}-byte limit for a {kind}")
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise ReportRefused(f"{path.name}: is larger than the {limit:,}-byte limit")
     except IsADirectoryError:
         raise ReportRefused(f"{path}: is a folder, not a report file") from None
     except FileNotFoundError:

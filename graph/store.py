@@ -39,7 +39,12 @@ def default_store_dir() -> Path:
 
 
 def _lock(path: Path, exclusive: bool, wait: float):
-    handle = open(path / LOCK_NAME, "a+")
+    try:
+        handle = open(path / LOCK_NAME, "a+" if exclusive else "r")
+    except FileNotFoundError:
+        handle = open(path / LOCK_NAME, "a+")
+    except OSError as exc:
+        raise StoreError(f"cannot use the store at {path}: {exc.strerror or exc}") from None
     mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
     deadline = time.monotonic() + wait
     while True:
@@ -55,17 +60,24 @@ def _lock(path: Path, exclusive: bool, wait: float):
 
 
 @contextlib.contextmanager
-def open_store(path: Path | None = None, *, write: bool = False, wait: float | None = None):
-    """A pyoxigraph Store on disk: read-write under an exclusive lock, or read-only under a shared one."""
+def open_store(path: Path | None = None, *, write: bool = False, wait: float | None = None, create: bool = True):
+    """A pyoxigraph Store on disk: read-write under an exclusive lock (made if missing, unless not ``create``),
+    or read-only under a shared one."""
     import pyoxigraph
 
     path = Path(path or default_store_dir())
-    if write:
-        path.mkdir(parents=True, exist_ok=True)
-    elif not (path / "CURRENT").exists():
+    if write and create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot make a store at {path}: {exc.strerror or exc}") from None
+    if not (path / "CURRENT").exists() and not (write and create):
         raise StoreError(f"no store at {path}: run `ofsted-kg build` first, or give --store")
     if wait is None:
-        wait = float(os.environ.get("OFSTED_KG_LOCK_WAIT", DEFAULT_LOCK_WAIT))
+        try:
+            wait = float(os.environ.get("OFSTED_KG_LOCK_WAIT", DEFAULT_LOCK_WAIT))
+        except ValueError:
+            raise StoreError("$OFSTED_KG_LOCK_WAIT must be a number of seconds") from None
     handle = _lock(path, exclusive=write, wait=wait)
     try:
         try:

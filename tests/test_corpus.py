@@ -82,3 +82,36 @@ def test_report_card_for_an_unknown_authority_is_one_line(sample_store, tmp_path
 
     assert main(["card", "Atlantis", "--store", str(sample_store), "-o", str(tmp_path / "x.md")]) == 1
     assert "no report for 'Atlantis'" in capsys.readouterr().err
+
+
+def test_regression_grade_changes_keeps_a_theme_missing_from_one_report():
+    """A theme with weaknesses in one inspection only ("3 -> 0") was once dropped by an inner join."""
+    import pyoxigraph as ox
+
+    from graph import vocab
+
+    store = ox.Store()
+    o, i = vocab.OFSTED, vocab.ID
+
+    def add(s, p, obj, g):
+        store.add(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(obj) if isinstance(obj, str) else obj,
+                          ox.NamedNode(g)))
+
+    la = i + "org/x"
+    add(la, o + "areaName", ox.Literal("X"), vocab.GRAPH_REFERENCE)
+    for theme in ("A", "B"):
+        add(i + "theme/" + theme, vocab.RDF + "type", o + "Theme", vocab.GRAPH_REFERENCE)
+        add(i + "theme/" + theme, vocab.SKOS + "prefLabel", ox.Literal("Theme " + theme), vocab.GRAPH_REFERENCE)
+    for rid, date, themes in (("r2010", "2010-01-01", "AAAB"), ("r2012", "2012-01-01", "B")):
+        g = i + "report/" + rid
+        add(g, vocab.RDF + "type", o + "InspectionReport", g)
+        add(g, o + "localAuthority", la, g)
+        add(g, vocab.DCTERMS + "issued", ox.Literal(date, datatype=ox.NamedNode(vocab.XSD + "date")), g)
+        for n, theme in enumerate(themes):
+            f = f"{g}/finding/{n}"
+            add(f, vocab.RDF + "type", o + "Finding", g)
+            add(f, o + "theme", i + "theme/" + theme, g)
+            add(f, o + "polarity", i + "polarity/weakness", g)
+    rows = {(r["item"].value, r["earlierValue"].value, r["laterValue"].value)
+            for r in run(store, load_query("grade-changes"), {"localAuthority": "X"})}
+    assert rows == {("Theme A", "3", "0"), ("Theme B", "1", "1")}
