@@ -138,7 +138,7 @@ def http_latency(repeat: int = 50) -> list[dict]:
 
 #: rdflib holds about 4 KB a triple in memory: above this the comparison would not fit in this machine's memory.
 RDFLIB_MAX_TRIPLES = 3_000_000
-#: The five queries of the query contract in DESIGN.md.
+#: The five queries of the query contract (shared/DESIGN.md, "Query contract").
 CONTRACT = ("reports", "judgements", "recommendations", "weaknesses-by-agency", "overlaps")
 
 

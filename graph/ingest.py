@@ -146,8 +146,8 @@ def build(paths: list[Path], store_dir: Path | None = None, source_url: str | No
     """Read each report and put its graph in the store, replacing that report's graph only.
 
     A report whose file (sha256), tool version and rules version are all unchanged is skipped, unless ``force``.
-    A refused report changes nothing and the others still load. PDFs are read on ``workers`` processes
-    (default: one per core, at most 2 here).
+    A refused report changes nothing and the others still load. Reports are read and analysed on ``workers``
+    processes (default: one per core, at most 2).
     """
     import os
 

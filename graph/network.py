@@ -63,7 +63,8 @@ def _owners_by_item(rows, item: str, owner: str) -> dict[str, set[str]]:
     return owners
 
 
-def _agency_labels(data: NetworkData) -> dict[str, str]:
+def agency_labels(data: NetworkData) -> dict[str, str]:
+    """Agency IRI -> label, from the weaknesses and recommendations rows."""
     labels = {r["agency"]: r["agencyLabel"] or r["agency"] for r in data.weaknesses}
     labels.update({r["owner"]: r["ownerLabel"] or r["owner"] for r in data.recommendations if r["owner"]})
     return labels
@@ -73,7 +74,7 @@ def bipartite_weaknesses(data: NetworkData) -> nx.Graph:
     """Agencies on one side, the weaknesses they own on the other."""
     g = nx.Graph()
     labels = theme_labels()
-    for agency, label in sorted(_agency_labels(data).items()):
+    for agency, label in sorted(agency_labels(data).items()):
         g.add_node(agency, kind="agency", label=label, bipartite=0)
     for r in data.weaknesses:
         g.add_node(r["finding"], kind="weakness", label=f"para {r['paragraph']}", bipartite=1, report=r["report"],
@@ -85,7 +86,7 @@ def bipartite_weaknesses(data: NetworkData) -> nx.Graph:
 def overlap_graph(data: NetworkData) -> nx.Graph:
     """Agencies joined by the weaknesses and recommendations they share; weight = their sum."""
     g = nx.Graph()
-    for agency, label in sorted(_agency_labels(data).items()):
+    for agency, label in sorted(agency_labels(data).items()):
         g.add_node(agency, kind="agency", label=label)
     for kind, owners in (("weaknesses", _owners_by_item(data.weaknesses, "finding", "agency")),
                          ("recommendations", _owners_by_item(data.recommendations, "recommendation", "owner"))):
@@ -128,14 +129,14 @@ def combined_graph(data: NetworkData) -> nx.DiGraph:
 
 def weaknesses_by_agency(data: NetworkData) -> list[tuple[str, int]]:
     """(agency label, number of weaknesses it owns), most first."""
-    labels = _agency_labels(data)
+    labels = agency_labels(data)
     counts = Counter(r["agency"] for r in data.weaknesses)
     return sorted(((labels[a], n) for a, n in counts.items()), key=lambda x: (-x[1], x[0]))
 
 
 def responsibility_matrix(data: NetworkData) -> tuple[list[str], list[str], list[list[int]]]:
     """Agencies × themes: how many weaknesses of each theme each agency owns."""
-    labels, themes = _agency_labels(data), theme_labels()
+    labels, themes = agency_labels(data), theme_labels()
     counts = Counter((labels[r["agency"]], themes.get(r["theme"], r["theme"])) for r in data.weaknesses)
     agencies = [a for a, _ in weaknesses_by_agency(data)]
     columns = sorted({t for _, t in counts}, key=lambda t: -sum(n for (a, th), n in counts.items() if th == t))

@@ -2,9 +2,9 @@
 
 Concurrency: one writer at a time holds an exclusive lock on ``DIR/.ofsted-kg.lock``; readers hold a shared
 lock and open the store read-only, so a reader never opens it while a writer changes it.
-Atomicity: a report's new version is written to a staging graph, then moved over the old one by a single
-SPARQL update (one transaction), together with its build record: a killed build leaves the old version or the
-new one, never a mix.
+Atomicity: a new report is written in one transaction; a report's new version is written to a staging graph,
+then moved over the old one by a single SPARQL update (one transaction), together with its build record: a
+killed build leaves the old version or the new one, never a mix.
 """
 
 from __future__ import annotations

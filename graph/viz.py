@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .network import NetworkData, theme_labels
+from .network import NetworkData, agency_labels, theme_labels
 
 VIEWS = ("overview", "agency", "overlaps", "report")
 _VENDOR = Path(__file__).resolve().parent / "vendor" / "vis-network-9.1.2"
@@ -64,14 +64,8 @@ class VisGraph:
                            "title": title or f"{weight}"})
 
 
-def _short_date(value: str) -> str:
+def _deadline(value: str) -> str:
     return value or "no deadline"
-
-
-def _agency_labels(data: NetworkData) -> dict[str, str]:
-    labels = {r["agency"]: r["agencyLabel"] or r["agency"] for r in data.weaknesses}
-    labels.update({r["owner"]: r["ownerLabel"] or r["owner"] for r in data.recommendations if r["owner"]})
-    return labels
 
 
 def _quote_title(rows, limit: int = 5) -> str:
@@ -82,11 +76,11 @@ def _quote_title(rows, limit: int = 5) -> str:
 
 
 def _tables(vis: VisGraph, data: NetworkData, agencies: set[str] | None = None) -> None:
-    labels, themes = _agency_labels(data), theme_labels()
+    labels, themes = agency_labels(data), theme_labels()
     vis.weaknesses = sorted({(labels[r["agency"]], themes.get(r["theme"], r["theme"]), r["paragraph"], r["text"])
                              for r in data.weaknesses if agencies is None or r["agency"] in agencies},
                             key=lambda w: (w[0], w[1], int(w[2]), w[3]))
-    vis.actions = sorted({(labels.get(r["owner"], "no owner found"), _short_date(r["deadline"]), r["text"])
+    vis.actions = sorted({(labels.get(r["owner"], "no owner found"), _deadline(r["deadline"]), r["text"])
                           for r in data.recommendations if agencies is None or r["owner"] in agencies},
                          key=lambda a: (a[1], a[0], a[2]))
 
@@ -102,7 +96,7 @@ def overview(data: NetworkData) -> VisGraph:
         return national_overview(data, len(reports))
     multi = len(reports) > 1
     vis = VisGraph("Who owns which weaknesses and actions" + (" (all reports)" if multi else ""))
-    labels, themes = _agency_labels(data), theme_labels()
+    labels, themes = agency_labels(data), theme_labels()
     counts = Counter(r["agency"] for r in data.weaknesses)
     for agency, label in sorted(labels.items()):
         vis.node(agency, "agency", label, f"{label}\n{counts[agency]} weaknesses", value=1 + counts[agency])
@@ -128,8 +122,8 @@ def overview(data: NetworkData) -> VisGraph:
     else:
         for r in data.recommendations:
             if r["owner"]:
-                vis.node(r["recommendation"], "action", f"by {_short_date(r['deadline'])}",
-                         f"{r['text']}\n\nDue {_short_date(r['deadline'])} ({r['timescale'].lower()})")
+                vis.node(r["recommendation"], "action", f"by {_deadline(r['deadline'])}",
+                         f"{r['text']}\n\nDue {_deadline(r['deadline'])} ({r['timescale'].lower()})")
                 vis.edge(r["owner"], r["recommendation"], 1, "owns this action")
     _tables(vis, data)
     _picks(vis, labels)
@@ -163,7 +157,7 @@ def national_overview(data: NetworkData, report_count: int) -> VisGraph:
 
 def agency_view(data: NetworkData, agency: str) -> VisGraph:
     """One agency: each weakness it owns (grouped by theme), who shares them, and its actions."""
-    labels, themes = _agency_labels(data), theme_labels()
+    labels, themes = agency_labels(data), theme_labels()
     if agency not in labels:
         matches = [a for a, l in labels.items() if l.lower() == agency.lower()]
         if len(matches) != 1:
@@ -187,8 +181,8 @@ def agency_view(data: NetworkData, agency: str) -> VisGraph:
             vis.edge(r["agency"], r["finding"], 1, "also owns this weakness")
     for r in data.recommendations:
         if r["owner"] == agency:
-            vis.node(r["recommendation"], "action", f"by {_short_date(r['deadline'])}",
-                     f"{r['text']}\n\nDue {_short_date(r['deadline'])} ({r['timescale'].lower()})")
+            vis.node(r["recommendation"], "action", f"by {_deadline(r['deadline'])}",
+                     f"{r['text']}\n\nDue {_deadline(r['deadline'])} ({r['timescale'].lower()})")
             vis.edge(agency, r["recommendation"], 1, "owns this action")
     _tables(vis, data, {agency})
     _picks(vis, labels)
@@ -207,7 +201,7 @@ def overlaps_view(data: NetworkData) -> VisGraph:
     for a, b, d in sorted(g.edges(data=True)):
         vis.edge(a, b, d["weight"], f"{d['weaknesses']} shared weaknesses, {d['recommendations']} shared actions")
     _tables(vis, data)
-    _picks(vis, _agency_labels(data))
+    _picks(vis, agency_labels(data))
     return vis
 
 
@@ -228,7 +222,7 @@ def report_view(data: NetworkData) -> VisGraph:
                  f"{r['section']}: {r['area']}\nGrade {grade} ({r['gradeLabel'].lower()})",
                  color=GRADE_COLOURS[grade], grade=grade)
         vis.edge(report, node_id, 1)
-    labels, counts = _agency_labels(data), Counter(r["agency"] for r in data.weaknesses)
+    labels, counts = agency_labels(data), Counter(r["agency"] for r in data.weaknesses)
     for agency, n in sorted(counts.items()):
         vis.node(agency, "agency", labels[agency], f"{labels[agency]}\n{n} weaknesses", value=1 + n)
         vis.edge(report, agency, n, f"{n} weaknesses")
