@@ -16,7 +16,7 @@ from graph.synthetic import synthetic_text
 from graph.validate import validate_store
 from graph.vocab import report_iri, samples_dir
 
-KILLS = 8
+KILLS = int(os.environ.get("OFSTED_KG_KILLS", "8"))  # more for a reliability run: OFSTED_KG_KILLS=50
 REPORTS = ("worcestershire-2010-slac", "synthetic-authority-0001-2010-slac")
 
 
@@ -84,6 +84,7 @@ def test_killed_builds_leave_old_or_new_never_a_mix(tmp_path):
         for rid in REPORTS:
             assert now[rid] in (clean["a"][rid], clean["b"][rid]), f"kill {attempt}: {rid} is neither version"
     assert inside >= KILLS // 2, f"only {inside} of {KILLS} kills landed inside the write window"
+    print(f"{KILLS} kills, {inside} inside the write window, every report intact")
     with open_store(store_dir) as store:
         conforms, violations = validate_store(store)
     assert conforms, violations[:3]
