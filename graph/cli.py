@@ -125,12 +125,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_push(args: argparse.Namespace) -> int:
-    from .remote import Endpoint, push, remote_counts
+    from .remote import Endpoint, graphs_to_push, push, remote_counts
     from .store import open_store
 
-    with open_store(_store_dir(args)) as store:
-        pushed = push(store, args.graph_store, args.timeout,
-                      lambda i, n, g: print(f"[{i}/{n}] {g}", file=sys.stderr, flush=True))
+    with open_store(_store_dir(args)) as store:  # released before the upload, so builds can go on
+        graphs = graphs_to_push(store)
+    pushed = push(graphs, args.graph_store, args.timeout,
+                  lambda i, n, g: print(f"[{i}/{n}] {g}", file=sys.stderr, flush=True))
     checked = remote_counts(Endpoint(args.query_endpoint, args.timeout), [g for g, _ in pushed]) \
         if args.query_endpoint else {}
     for graph, triples in pushed:

@@ -9,7 +9,7 @@ A finding is a sentence, or a clause where the sentence turns on "although", "ho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import vocab
@@ -254,7 +254,7 @@ def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | Non
             findings.append(Finding(
                 paragraph=p.number, index=index, quote=quote, polarity=kind,
                 theme=theme(quote, lexicon), services=attributor.services(quote),
-                attributions=tuple(sorted(owners.values(), key=lambda a: a.agency)), duties=duties))
+                attributions=tuple(sorted(owners.values(), key=lambda a: a.agency)), duties=duties, start=start))
     return findings
 
 
@@ -302,8 +302,7 @@ def apply_overrides(analysis: Analysis, report_id: str, overrides) -> Analysis:
                 current[agency] = Attribution(agency, "manual", 1.0)
         return tuple(sorted(current.values(), key=lambda a: a.agency))
 
-    findings = tuple(Finding(f.paragraph, f.index, f.quote, f.polarity, f.theme, f.services,
-                             revise(target_iri("finding", f.key), f.attributions), f.duties)
+    findings = tuple(replace(f, attributions=revise(target_iri("finding", f.key), f.attributions))
                      for f in analysis.findings)
     owners = tuple((n, revise(target_iri("recommendation", n), atts)) for n, atts in analysis.owners)
     return Analysis(findings, owners, analysis.answers, analysis.new_agencies)

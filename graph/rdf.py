@@ -102,10 +102,11 @@ class _Writer:
             self.add(s, "rdf:type", P(c))
         return s
 
-    def quote(self, paragraph: Paragraph, exact: str) -> NamedNode | None:
-        """An oa:Annotation selecting ``exact`` in the paragraph's text, or None if the text lacks it."""
+    def quote(self, paragraph: Paragraph, exact: str, at: int | None = None) -> NamedNode | None:
+        """An oa:Annotation selecting ``exact`` in the paragraph's text (at offset ``at`` if known), or None if
+        the text lacks it."""
         try:
-            start, end = paragraph.span(exact)
+            start, end = paragraph.span(exact, at)
         except ValueError:
             return None
         para = vocab.paragraph_iri(self.rid, paragraph.number)
@@ -127,13 +128,13 @@ class _Writer:
         self.add(pos_sel, "oa:end", _int(end))
         return NamedNode(ann)
 
-    def evidence(self, subject: str, number: int | None, exact: str | None) -> None:
+    def evidence(self, subject: str, number: int | None, exact: str | None, at: int | None = None) -> None:
         """Link a statement to its paragraph and, where the words are in it, to the exact quote."""
         if number is None:
             return
         paragraph = self.report.paragraph(number)
         self.add(subject, "prov:wasDerivedFrom", NamedNode(vocab.paragraph_iri(self.rid, number)))
-        annotation = self.quote(paragraph, exact) if exact else None
+        annotation = self.quote(paragraph, exact, at) if exact else None
         if annotation is not None:
             self.add(subject, "ofsted:evidence", annotation)
 
@@ -258,7 +259,7 @@ def _analysis_quads(w: _Writer, analysis) -> None:
     for f in analysis.findings:
         node = w.typed(vocab.item_iri(rid, "finding", f.key), "ofsted:Finding")
         w.add(node, "ofsted:report", NamedNode(vocab.report_iri(rid)))
-        w.evidence(node, f.paragraph, f.quote)
+        w.evidence(node, f.paragraph, f.quote, f.start)
         w.add(node, "ofsted:polarity", NamedNode(vocab.concept_iri("polarity", f.polarity)))
         w.add(node, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
         for service in f.services:

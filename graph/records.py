@@ -24,9 +24,13 @@ class Paragraph:
     footnotes: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # 1-based physical PDF pages; empty for text files, which have none
 
-    def span(self, quote: str) -> tuple[int, int]:
-        """Start and end offsets of ``quote`` in the paragraph text; ValueError if it is not there."""
-        start = self.text.index(quote)
+    def span(self, quote: str, start: int | None = None) -> tuple[int, int]:
+        """Start and end offsets of ``quote`` in the paragraph text (at ``start`` if given, else its first
+        occurrence); ValueError if it is not there."""
+        if start is None:
+            start = self.text.index(quote)
+        elif self.text[start:start + len(quote)] != quote:
+            raise ValueError(f"{quote!r} is not at offset {start}")
         return start, start + len(quote)
 
 
@@ -169,6 +173,7 @@ class Finding:
     services: tuple[str, ...] = ()  # service IRIs
     attributions: tuple[Attribution, ...] = ()
     duties: tuple[str, ...] = ()  # duty IRIs
+    start: int | None = None  # offset of the quote in the paragraph text (it may occur there more than once)
 
     @property
     def key(self) -> str:

@@ -123,24 +123,32 @@ def _var(name: str):
     return Variable(name)
 
 
-def push(store, graph_store: str, timeout: float = DEFAULT_TIMEOUT, progress=None) -> list[tuple[str, int]]:
-    """PUT every report graph, the ontology and the reference data to a Graph Store Protocol endpoint.
-
-    PUT replaces a graph, so pushing twice leaves the server as it was. Returns (graph, triples) pairs.
-    """
+def graphs_to_push(store) -> list[tuple[str, bytes, int]]:
+    """(graph, N-Triples, triples) for every report graph, the ontology and the reference data."""
     import pyoxigraph
 
     graphs = [g.value for g in store.named_graphs()
               if g.value.startswith(vocab.report_iri("")) or g.value in (vocab.GRAPH_ONTOLOGY, vocab.GRAPH_REFERENCE)]
-    pushed = []
-    for index, graph in enumerate(sorted(graphs), start=1):
+    out = []
+    for graph in sorted(graphs):
         triples = sorted((pyoxigraph.Triple(q.subject, q.predicate, q.object)
                           for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))), key=str)
-        body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        out.append((graph, pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES), len(triples)))
+    return out
+
+
+def push(graphs: list[tuple[str, bytes, int]], graph_store: str, timeout: float = DEFAULT_TIMEOUT,
+         progress=None) -> list[tuple[str, int]]:
+    """PUT graphs (from ``graphs_to_push``, read while the store was open) to a Graph Store Protocol endpoint.
+
+    PUT replaces a graph, so pushing twice leaves the server as it was. Returns (graph, triples) pairs.
+    """
+    pushed = []
+    for index, (graph, body, count) in enumerate(graphs, start=1):
         separator = "&" if "?" in graph_store else "?"
         request(f"{graph_store}{separator}{urllib.parse.urlencode({'graph': graph})}", method="PUT", data=body,
                 headers={"Content-Type": "application/n-triples"}, timeout=timeout)
-        pushed.append((graph, len(triples)))
+        pushed.append((graph, count))
         if progress:
             progress(index, len(graphs), graph)
     return pushed

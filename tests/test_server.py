@@ -14,7 +14,7 @@ import pytest
 
 from graph.cli import main
 from graph.queries import format_results, load_query, named_queries, run
-from graph.remote import Endpoint, RemoteError, bind_values, push, remote_counts, request
+from graph.remote import Endpoint, RemoteError, bind_values, graphs_to_push, push, remote_counts, request
 from graph.server import ServerError, oxigraph_binary, start, stop
 from graph.store import open_store, report_ids
 from graph.vocab import report_iri
@@ -52,7 +52,7 @@ def _embedded(store_dir, name):
 
 def test_push_then_every_named_query_gives_the_embedded_answers(server, sample_store):
     with open_store(sample_store) as store:
-        pushed = push(store, f"{server}/store")
+        pushed = push(graphs_to_push(store), f"{server}/store")
     endpoint = Endpoint(f"{server}/query")
     assert remote_counts(endpoint, [g for g, _ in pushed]) == dict(pushed)
     for name in named_queries():
@@ -63,8 +63,8 @@ def test_push_then_every_named_query_gives_the_embedded_answers(server, sample_s
 
 def test_pushing_twice_changes_nothing(server, sample_store):
     with open_store(sample_store) as store:
-        first = push(store, f"{server}/store")
-        second = push(store, f"{server}/store")
+        first = push(graphs_to_push(store), f"{server}/store")
+        second = push(graphs_to_push(store), f"{server}/store")
     endpoint = Endpoint(f"{server}/query")
     assert first == second
     assert remote_counts(endpoint, [g for g, _ in first]) == dict(first)
@@ -75,11 +75,11 @@ def test_replacing_one_report_leaves_the_others(server, sample_store, tmp_path):
     from graph.vocab import samples_dir
 
     with open_store(sample_store) as store:
-        everything = dict(push(store, f"{server}/store"))
+        everything = dict(push(graphs_to_push(store), f"{server}/store"))
     only_kent = tmp_path / "kent-store"
     build([samples_dir() / "kent-lac-2013.pdf"], only_kent)
     with open_store(only_kent) as store:
-        push(store, f"{server}/store")
+        push(graphs_to_push(store), f"{server}/store")
     after = remote_counts(Endpoint(f"{server}/query"), list(everything))
     assert after == everything
 
@@ -93,7 +93,7 @@ def test_push_command_checks_the_upload(server, sample_store, capsys):
 
 def test_query_command_over_http(server, sample_store, capsys):
     with open_store(sample_store) as store:
-        push(store, f"{server}/store")
+        push(graphs_to_push(store), f"{server}/store")
     assert main(["query", "judgements", "--endpoint", f"{server}/query", "--format", "csv",
                  "--param", "report=kent-2013-lac"]) == 0
     assert capsys.readouterr().out.count("\n") == 6
