@@ -29,11 +29,10 @@ class Card:
 
 def card_data(store, authority: str, report: str | None = None) -> Card:
     """Gather a card for an authority's latest report (or the report given) from an open store."""
-    from .network import NetworkData, fetch, overlap_graph, overlap_pairs, theme_labels
+    from .network import NetworkData, fetch, overlap_graph, overlap_pairs, result_rows, theme_labels
     from .queries import load_query, run
 
-    reports = [{v: (row[v].value if row[v] else "") for v in ("report", "localAuthority", "framework", "published")}
-               for row in run(store, load_query("reports"))]
+    reports = result_rows(run(store, load_query("reports")))
     mine = sorted((r for r in reports if r["localAuthority"].lower() == authority.lower()
                    and (report is None or r["report"].endswith("/" + report) or r["report"] == report)),
                   key=lambda r: r["published"])

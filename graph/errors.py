@@ -7,6 +7,11 @@ class OfstedKgError(Exception):
     exit_code = 1
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an unexpected exception's message (its type if it has none), to report in one line."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 class ReportRefused(OfstedKgError):
     """The input is not a report of a supported framework, or cannot be read."""
 

@@ -155,6 +155,11 @@ def theme(text: str, lexicon: Lexicon) -> str:
     return max(sorted(hits), key=lambda n: (len(hits[n]), max(hits[n])))
 
 
+def _name(match: re.Match) -> str:
+    """An agency's name as a name pattern matched it, without a leading "The"."""
+    return re.sub(r"^(?:[Tt]he)\s+", "", match.group().strip())
+
+
 class Attributor:
     """Owners of a piece of text for one report: mentions first, then rules."""
 
@@ -180,7 +185,7 @@ class Attributor:
         mentions = self.resolver.mentions(text)
         patterns = [p for p in self.g.name_patterns if any(a in text for a in p.anchors)]
         named = [m for pattern in patterns for m in pattern.pattern.finditer(text)
-                 if fold(re.sub(r"^(?:[Tt]he)\s+", "", m.group())) not in self.g.alias_nodes]
+                 if fold(_name(m)) not in self.g.alias_nodes]
         for mention in mentions:
             # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
             if any(n.start() <= mention.start and mention.end <= n.end() for n in named):
@@ -193,7 +198,7 @@ class Attributor:
                 if m.span() not in {n.span() for n in named} and any(
                         a <= m.start() < b or a < m.end() <= b for a, b in covered):
                     continue
-                name = re.sub(r"^(?:[Tt]he)\s+", "", m.group().strip())
+                name = _name(m)
                 iri = vocab.concept_iri("org", slug(name))
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
                 offer(iri, "mention", self.g.method_confidence.get("mention", 0.9))

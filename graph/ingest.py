@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
-from .errors import OfstedKgError, ReportRefused
+from .errors import OfstedKgError, ReportRefused, first_line
 
 REPORT_SUFFIXES = (".pdf", ".txt")
 
@@ -98,8 +98,7 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     except OfstedKgError as exc:
         return _Prepared(BuildResult(str(path), error=str(exc), status="failed"))
     except Exception as exc:  # one bad file must not stop the others: report it in one line
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return _Prepared(BuildResult(str(path), error=f"{Path(path).name}: could not be built ({first})",
+        return _Prepared(BuildResult(str(path), error=f"{Path(path).name}: could not be built ({first_line(exc)})",
                                      status="failed"))
     result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
                          len(report.judgements), len(report.paragraphs), len(report.recommendations),
@@ -177,12 +176,12 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
 
     results: list[BuildResult] = []
     load_static_graphs(store)
-    built, ids = _built_versions(store), _built_ids(store)
+    built = _build_records(store)
     todo = []
     for path in paths:
         digest = file_sha256(path)
-        if not force and not source_url and digest and built.get(digest) == (__version__, version):
-            results.append(BuildResult(str(path), ids.get(digest), status="unchanged"))
+        if not force and not source_url and digest and built.get(digest, ())[:2] == (__version__, version):
+            results.append(BuildResult(str(path), built[digest][2], status="unchanged"))
         else:
             todo.append(path)
     url = source_url if len(paths) == 1 else None
@@ -239,21 +238,15 @@ def _digest(overrides) -> str:
     return hashlib.sha256(repr(sorted(overrides)).encode()).hexdigest()[:12]
 
 
-def _built_versions(store) -> dict[str, tuple[str, str]]:
-    """sha256 of each built report's source -> (tool version, rules version) it was built with."""
-    from .vocab import GRAPH_BUILDS, sparql_prologue
-
-    rows = store.query(sparql_prologue() + f"""SELECT ?sha ?tool ?rules WHERE {{ GRAPH <{GRAPH_BUILDS}> {{
-        ?run a ofsted:BuildRun ; ofsted:sha256 ?sha ; ofsted:toolVersion ?tool ; ofsted:rulesVersion ?rules }} }}""")
-    return {r["sha"].value: (r["tool"].value, r["rules"].value) for r in rows}
-
-
-def _built_ids(store) -> dict[str, str]:
+def _build_records(store) -> dict[str, tuple[str, str, str]]:
+    """sha256 of each built report's source -> (tool version, rules version, report id) it was built with."""
     from .vocab import GRAPH_BUILDS, report_iri, sparql_prologue
 
-    rows = store.query(sparql_prologue() + f"""SELECT ?sha ?report WHERE {{ GRAPH <{GRAPH_BUILDS}> {{
-        ?run a ofsted:BuildRun ; ofsted:sha256 ?sha ; prov:generated ?report }} }}""")
-    return {r["sha"].value: r["report"].value[len(report_iri("")):] for r in rows}
+    rows = store.query(sparql_prologue() + f"""SELECT ?sha ?tool ?rules ?report WHERE {{ GRAPH <{GRAPH_BUILDS}> {{
+        ?run a ofsted:BuildRun ; ofsted:sha256 ?sha ; ofsted:toolVersion ?tool ; ofsted:rulesVersion ?rules ;
+             prov:generated ?report }} }}""")
+    return {r["sha"].value: (r["tool"].value, r["rules"].value, r["report"].value[len(report_iri("")):])
+            for r in rows}
 
 
 def default_overrides_path() -> Path:

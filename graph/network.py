@@ -29,7 +29,8 @@ class NetworkData:
     kinds: tuple[tuple[str, str], ...] = ()  # (agency, kind of agency)
 
 
-def _rows(results) -> tuple[dict, ...]:
+def result_rows(results) -> tuple[dict, ...]:
+    """Query results as dicts of strings ("" for unbound)."""
     names = [v.value for v in results.variables]
     return tuple({n: (s[n].value if s[n] is not None else "") for n in names} for s in results)
 
@@ -39,7 +40,7 @@ def fetch(store, report: str | None = None) -> NetworkData:
     from .queries import load_query, run
 
     values = {"report": report} if report else {}
-    parts = [_rows(run(store, load_query(name), values))
+    parts = [result_rows(run(store, load_query(name), values))
              for name in ("weaknesses-by-agency", "recommendations", "judgements", "reports")]
     kinds = store.query(vocab.sparql_prologue() + """SELECT DISTINCT ?agency ?kind WHERE {
         { SELECT DISTINCT ?agency WHERE { GRAPH ?r { ?f ofsted:responsibleAgency ?agency } } }

@@ -224,12 +224,9 @@ def run(store, query: NamedQuery, values: dict[str, str] | None = None):
 def _cell(term) -> str:
     if term is None:
         return ""
-    value = term.value
     if type(term).__name__ == "NamedNode":
-        for prefix, iri in (("id", vocab.ID), ("ofsted", vocab.OFSTED)):
-            if value.startswith(iri):
-                return f"{prefix}:{value[len(iri):]}"
-    return value.replace("\n", " ")
+        return vocab.shorten(term.value, ("id", "ofsted"))
+    return term.value.replace("\n", " ")
 
 
 def format_results(results, fmt: str) -> bytes:
@@ -258,7 +255,7 @@ DEFAULT_TIMEOUT = 60.0
 
 def _answer(store_dir, query: NamedQuery, values: dict[str, str], fmt: str, conn) -> None:
     """Child process: open the store, run the query, send back the formatted results or the error line."""
-    from .errors import OfstedKgError
+    from .errors import OfstedKgError, first_line
     from .store import open_store
 
     try:
@@ -267,8 +264,7 @@ def _answer(store_dir, query: NamedQuery, values: dict[str, str], fmt: str, conn
     except OfstedKgError as exc:
         conn.send(("error", (type(exc).__name__, exc.exit_code, str(exc))))
     except BaseException as exc:  # anything else still comes back as one line
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        conn.send(("error", ("QueryError", QueryError.exit_code, f"query {query.name!r} failed: {first}")))
+        conn.send(("error", ("QueryError", QueryError.exit_code, f"query {query.name!r} failed: {first_line(exc)}")))
     finally:
         conn.close()
 

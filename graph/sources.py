@@ -189,9 +189,7 @@ def _mend_soft_hyphens(pages: list[str]) -> list[str]:
 
     def mend(m: re.Match) -> str:
         left, right = m.group(1), m.group(2)
-        joined = (left + right).lower()
-        keep = not (right[:1].islower() and joined in vocabulary and f"{left}-{right}".lower() not in vocabulary)
-        return left + ("-" if keep else "") + right
+        return left + ("" if _drops_hyphen(left, right, vocabulary) else "-") + right
 
     return [re.sub(r"(\w*)\x02\s*(\w*)", mend, p) for p in pages]
 
@@ -212,6 +210,13 @@ def _drop_running_lines(per_page: list[list[Line]], edge: int = 2) -> None:
                        if not (n < edge or n >= len(lines) - edge) or key(ln.text) not in running]
 
 
+def _drops_hyphen(left: str, right: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a word broken at a line end as "left-" + "right" is one word: the report spells it joined
+    elsewhere, and never with the hyphen."""
+    return (right[:1].islower() and (left + right).lower() in vocabulary
+            and f"{left}-{right}".lower() not in vocabulary)
+
+
 def word_forms(texts) -> frozenset[str]:
     """The lower-case words of a text, used to decide whether an end-of-line hyphen is real."""
     words: set[str] = set()
@@ -230,12 +235,7 @@ def join_lines(parts: list[str], vocabulary: frozenset[str]) -> str:
         hyphenated = re.search(r"([A-Za-z]+)-$", out)
         follow = re.match(r"([a-z]+)", part)
         if hyphenated and follow:
-            joined = hyphenated.group(1).lower() + follow.group(1)
-            with_hyphen = hyphenated.group(1).lower() + "-" + follow.group(1)
-            if joined in vocabulary and with_hyphen not in vocabulary:
-                out = out[:-1] + part
-            else:
-                out = out + part
+            out = (out[:-1] if _drops_hyphen(hyphenated.group(1), follow.group(1), vocabulary) else out) + part
         else:
             out = out + " " + part
     return out

@@ -103,15 +103,16 @@ class _Open:
     def __init__(self, store):
         self._store = store
 
-    def __getattr__(self, name):
+    def _open(self):
         if self._store is None:
             raise StoreError("the store has been closed: use it inside its `with open_store(...)` block")
-        return getattr(self._store, name)
+        return self._store
+
+    def __getattr__(self, name):
+        return getattr(self._open(), name)
 
     def __len__(self) -> int:
-        if self._store is None:
-            raise StoreError("the store has been closed: use it inside its `with open_store(...)` block")
-        return len(self._store)
+        return len(self._open())
 
 
 def _triples_text(quads) -> str:

@@ -27,11 +27,7 @@ class Violation:
 
 
 def _short(term) -> str:
-    text = str(term)
-    for prefix, iri in vocab.PREFIXES.items():
-        if text.startswith(iri):
-            return f"{prefix}:{text[len(iri):]}"
-    return text
+    return vocab.shorten(str(term))
 
 
 def _split_sparql(shapes):

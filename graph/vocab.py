@@ -53,6 +53,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+def shorten(iri: str, prefixes=tuple(PREFIXES)) -> str:
+    """``id:report/…`` for an IRI under one of the named prefixes; the IRI as it is otherwise."""
+    for prefix in prefixes:
+        if iri.startswith(PREFIXES[prefix]):
+            return f"{prefix}:{iri[len(PREFIXES[prefix]):]}"
+    return iri
+
+
 def data_dir(name: str) -> Path:
     """The folder of a shipped data set ("ontology" or "queries").
 
