@@ -89,7 +89,7 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     from .findings import analyse
     from .rdf import authority_iri, report_quads
     from .reader import read_report
-    from .store import sorted_nquads
+    import pyoxigraph
 
     try:
         report = read_report(path)
@@ -103,7 +103,7 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
                          len(report.judgements), len(report.paragraphs), len(report.recommendations),
                          len(analysis.findings), len(quads), report.warnings)
-    return _Prepared(result, report.sha256, sorted_nquads(quads))
+    return _Prepared(result, report.sha256, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
 
 
 def _warm_caches() -> None:
@@ -146,25 +146,51 @@ def build(paths: list[Path], store_dir: Path | None = None, source_url: str | No
 
     A report whose file (sha256), tool version and rules version are all unchanged is skipped, unless ``force``.
     A refused report changes nothing and the others still load. Reports are read and analysed on ``workers``
-    processes (default: one per core, at most 2).
+    processes (default: one per core, at most 2). The first build into a folder with no store bulk-loads a
+    new store and moves it into place when whole; later builds write one transaction per report.
     """
     import os
 
     from .rdf import rules_version
-    from .store import open_store
+    from .store import locked, opened
 
     overrides = load_overrides(overrides_path)
     version = rules_version() + (f"+overrides-{_digest(overrides)}" if overrides else "")
     workers = workers or min(2, os.cpu_count() or 1)
     pool = _worker_pool(workers, len(paths))
     try:
-        with open_store(store_dir, write=True) as store:
-            results = _build_into(store, paths, pool, overrides, version, force, source_url, progress)
+        with locked(store_dir, write=True) as folder:
+            if not (folder / "CURRENT").exists():
+                results = _bulk_build(folder, paths, pool, overrides, version, source_url, progress)
+            else:
+                with opened(folder, write=True) as store:
+                    results = _build_into(store, paths, pool, overrides, version, force, source_url, progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     order = {str(p): i for i, p in enumerate(paths)}
     return sorted(results, key=lambda r: order.get(r.source, len(order)))
+
+
+def _accepted(prepared_reports, total: int, results: list[BuildResult], progress):
+    """The prepared reports to store, in order; failures, and a second file of a report already given in this
+    build, go into ``results`` instead."""
+    written: dict[str, str] = {}  # report id -> the file it was built from, in this build
+    for index, prepared in enumerate(prepared_reports, start=1):
+        if progress:
+            progress(index, total, Path(prepared.result.source))
+        if prepared.result.error:
+            results.append(prepared.result)
+            continue
+        rid = prepared.result.report_id
+        if rid in written:
+            results.append(replace(prepared.result, status="failed",
+                                   error=f"{Path(prepared.result.source).name}: is the same report ({rid}) as "
+                                         f"{Path(written[rid]).name}, given earlier in this build; it was not stored"))
+            continue
+        written[rid] = prepared.result.source
+        results.append(prepared.result)
+        yield prepared
 
 
 def _build_into(store, paths, pool, overrides, version, force, source_url, progress) -> list[BuildResult]:
@@ -185,28 +211,48 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
         else:
             todo.append(path)
     url = source_url if len(paths) == 1 else None
-    written: dict[str, str] = {}  # report id -> the file it was built from, in this build
-    for index, prepared in enumerate(_prepared_in_order(pool, todo, overrides, url), start=1):
-        if progress:
-            progress(index, len(todo), Path(prepared.result.source))
-        if prepared.result.error:
-            results.append(prepared.result)
-            continue
+    for prepared in _accepted(_prepared_in_order(pool, todo, overrides, url), len(todo), results, progress):
         rid = prepared.result.report_id
-        if rid in written:
-            results.append(replace(prepared.result, status="failed",
-                                   error=f"{Path(prepared.result.source).name}: is the same report ({rid}) as "
-                                         f"{Path(written[rid]).name}, given earlier in this build; it was not stored"))
-            continue
-        written[rid] = prepared.result.source
         graph = pyoxigraph.NamedNode(report_iri(rid))
-        quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
-                 for q in pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS)]
+        quads = list(pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
         run = build_run_quads_for(rid, prepared.sha256, version)
         _mark("begin", rid)
         replace_graph(store, graph.value, quads, GRAPH_BUILDS, run, fresh=not store.contains_named_graph(graph))
         _mark("end", rid)
-        results.append(prepared.result)
+    return results
+
+
+#: N-Quads bytes gathered before each bulk load of a first build: a few dozen reports.
+BULK_BYTES = 48 * 2**20
+
+
+def _bulk_build(folder: Path, paths, pool, overrides, version, source_url, progress) -> list[BuildResult]:
+    """The first build into ``folder``: bulk-load every report into a new store, then move it into place."""
+    import pyoxigraph
+
+    from .store import install_store, load_static_graphs, new_store_folder
+
+    results: list[BuildResult] = []
+    building = new_store_folder(folder)
+    store = pyoxigraph.Store(str(building))
+    load_static_graphs(store)
+    runs, batch, size = [], [], 0
+    url = source_url if len(paths) == 1 else None
+    for prepared in _accepted(_prepared_in_order(pool, paths, overrides, url), len(paths), results, progress):
+        runs += build_run_quads_for(prepared.result.report_id, prepared.sha256, version)
+        batch.append(prepared.nquads)
+        size += len(prepared.nquads)
+        if size >= BULK_BYTES:
+            store.bulk_load(input=b"".join(batch), format=pyoxigraph.RdfFormat.N_QUADS)
+            batch, size = [], 0
+    if batch:
+        store.bulk_load(input=b"".join(batch), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.extend(runs)
+    store.flush()
+    del store  # closes RocksDB: nothing else holds it
+    _mark("begin", "install")
+    install_store(building, folder)
+    _mark("end", "install")
     return results
 
 

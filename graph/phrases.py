@@ -11,25 +11,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 WORD = re.compile(r"[\w&+]+(?:['\u2019-][\w&+]+)*")
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, lower-case word); a possessive "'s" is not part of the word ("the council's" -> "council")."""
-    out = []
+@lru_cache(maxsize=8192)
+def _spans(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+    """The (start, end) of each word and the lower-case words; a possessive "'s" is not part of the word
+    ("the council's" -> "council"). Cached, because every matcher of a finding reads the same sentence."""
+    places, tokens = [], []
     for m in WORD.finditer(text):
         word = m.group().lower().replace("\u2019", "'")
         end = m.end()
         if word.endswith("'s") and len(word) > 2:
             word, end = word[:-2], end - 2
-        out.append((m.start(), end, word))
-    return out
+        places.append((m.start(), end))
+        tokens.append(word)
+    return tuple(places), tuple(tokens)
 
 
 def words(text: str) -> list[str]:
     """The lower-case words of a phrase or text."""
-    return [w for _, _, w in _spans(text)]
+    return list(_spans(text)[1])
 
 
 @dataclass(frozen=True)
@@ -57,33 +61,41 @@ class PhraseMatcher:
                 self._by_first.setdefault(tokens[0], []).append((tokens, prefix, label))
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self._longest: dict[str, tuple[Match, ...]] = {}  # a sentence is asked for its agencies, then its services
 
     def find_all(self, text: str) -> list[Match]:
         """Every occurrence of every phrase."""
-        spans = _spans(text)
-        tokens = [s[2] for s in spans]
+        places, tokens = _spans(text)
+        by_first, prefixes = self._by_first, self._prefixes
         found = []
         for i, token in enumerate(tokens):
-            for phrase, prefix, label in self._by_first.get(token, ()):
+            for phrase, prefix, label in by_first.get(token, ()):
                 n = len(phrase)
-                window = tokens[i:i + n]
-                if len(window) < n or window[:-1] != list(phrase[:-1]):
-                    continue
-                if window[-1] == phrase[-1] or (prefix and window[-1].startswith(phrase[-1])):
-                    found.append(Match(spans[i][0], spans[i + n - 1][1], label, n))
-            for stem, label in self._prefixes.get(token[:2], ()):
+                if n > 1:
+                    last = i + n - 1
+                    if last >= len(tokens) or tokens[i + 1:last] != phrase[1:-1]:
+                        continue
+                    if not (tokens[last] == phrase[-1] or (prefix and tokens[last].startswith(phrase[-1]))):
+                        continue
+                found.append(Match(places[i][0], places[i + n - 1][1], label, n))
+            for stem, label in prefixes.get(token[:2], ()):
                 if token.startswith(stem):
-                    found.append(Match(spans[i][0], spans[i][1], label, 1))
+                    found.append(Match(places[i][0], places[i][1], label, 1))
         return found
 
-    def find_longest(self, text: str) -> list[Match]:
+    def find_longest(self, text: str) -> tuple[Match, ...]:
         """Occurrences left to right, the longest at each place, none overlapping."""
+        if text in self._longest:
+            return self._longest[text]
         matches = sorted(self.find_all(text), key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Match] = []
         for m in matches:
             if not kept or m.start >= kept[-1].end:
                 kept.append(m)
-        return kept
+        if len(self._longest) > 4096:
+            self._longest.clear()
+        self._longest[text] = result = tuple(kept)
+        return result
 
     def labels(self, text: str) -> set[str]:
         return {m.label for m in self.find_all(text)}

@@ -4,7 +4,8 @@ Concurrency: one writer at a time holds an exclusive lock on ``DIR/.ofsted-kg.lo
 lock and open the store read-only, so a reader never opens it while a writer changes it.
 Atomicity: a new report is written in one transaction; a report's new version is written to a staging graph,
 then moved over the old one by a single SPARQL update (one transaction), together with its build record: a
-killed build leaves the old version or the new one, never a mix.
+killed build leaves the old version or the new one, never a mix. A first build into an empty folder is
+bulk-loaded into a new store beside it, which is moved into place only when whole (``install_store``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 import time
 from pathlib import Path
 
@@ -60,11 +62,9 @@ def _lock(path: Path, exclusive: bool, wait: float):
 
 
 @contextlib.contextmanager
-def open_store(path: Path | None = None, *, write: bool = False, wait: float | None = None, create: bool = True):
-    """A pyoxigraph Store on disk: read-write under an exclusive lock (made if missing, unless not ``create``),
-    or read-only under a shared one."""
-    import pyoxigraph
-
+def locked(path: Path | None = None, *, write: bool = False, wait: float | None = None, create: bool = True):
+    """The store folder, under an exclusive lock (the folder made if missing, unless not ``create``) or a
+    shared one."""
     path = Path(path or default_store_dir())
     if write and create:
         try:
@@ -80,21 +80,70 @@ def open_store(path: Path | None = None, *, write: bool = False, wait: float | N
             raise StoreError("$OFSTED_KG_LOCK_WAIT must be a number of seconds") from None
     handle = _lock(path, exclusive=write, wait=wait)
     try:
-        try:
-            store = pyoxigraph.Store(str(path)) if write else pyoxigraph.Store.read_only(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from None
-        proxy = _Open(store)
-        try:
-            yield proxy
-        finally:
-            if write:
-                store.flush()
-            # RocksDB closes when the last reference goes, so callers must not keep one past the block.
-            proxy._store = None
-            del store
+        yield path
     finally:
         handle.close()
+
+
+@contextlib.contextmanager
+def open_store(path: Path | None = None, *, write: bool = False, wait: float | None = None, create: bool = True):
+    """A pyoxigraph Store on disk: read-write under an exclusive lock (made if missing, unless not ``create``),
+    or read-only under a shared one."""
+    with locked(path, write=write, wait=wait, create=create) as path, opened(path, write=write) as store:
+        yield store
+
+
+@contextlib.contextmanager
+def opened(path: Path, *, write: bool = False):
+    """The store in ``path``, whose lock the caller holds (see ``locked``)."""
+    import pyoxigraph
+
+    try:
+        store = pyoxigraph.Store(str(path)) if write else pyoxigraph.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from None
+    proxy = _Open(store)
+    try:
+        yield proxy
+    finally:
+        if write:
+            store.flush()
+        # RocksDB closes when the last reference goes, so callers must not keep one past the block.
+        proxy._store = None
+        del store
+
+
+LOADING_PREFIX = ".loading-"
+#: What a killed first build can leave: its loading folder, or RocksDB files moved before CURRENT was.
+_LEFTOVER = re.compile(r"\.loading-.*|\d+\.(?:sst|log|blob)|MANIFEST-\d+|OPTIONS-\d+|IDENTITY|LOCK|LOG(?:\.old\..*)?")
+
+
+def new_store_folder(path: Path) -> Path:
+    """An empty folder inside the store folder ``path`` (which holds no store yet, and whose exclusive lock the
+    caller holds) to build a whole new store in; left-overs of killed builds are removed first."""
+    import shutil
+    import tempfile
+
+    for leftover in path.iterdir():
+        if _LEFTOVER.fullmatch(leftover.name):
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    return Path(tempfile.mkdtemp(prefix=LOADING_PREFIX, dir=path))
+
+
+def install_store(built: Path, path: Path) -> None:
+    """Move the closed store built in ``built`` (from ``new_store_folder``) up into ``path``, RocksDB's CURRENT
+    file last: until that one rename, ``path`` holds no store, so a killed build never leaves half of one."""
+    import shutil
+
+    files = sorted((f for f in built.iterdir() if f.name != "LOCK"), key=lambda f: f.name == "CURRENT")
+    for f in files:
+        os.replace(f, path / f.name)
+    folder = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+    shutil.rmtree(built, ignore_errors=True)
 
 
 class _Open:
