@@ -88,3 +88,35 @@ def test_killed_builds_leave_old_or_new_never_a_mix(tmp_path):
     with open_store(store_dir) as store:
         conforms, violations = validate_store(store)
     assert conforms, violations[:3]
+
+
+def test_killed_first_build_leaves_no_store_or_a_whole_one(tmp_path):
+    """A first build bulk-loads a new store beside the folder: killed at any moment, the folder holds no store
+    (and says so) or the whole one, and the next build makes the same graphs as an unbroken build."""
+    from graph.store import StoreError
+
+    paths = _versions(tmp_path)["a"]
+    started = time.monotonic()
+    build(paths, tmp_path / "clean")
+    took = time.monotonic() - started
+    clean = _graphs(tmp_path / "clean")
+    rng = random.Random(7)
+    outcomes = set()
+    for attempt in range(max(3, KILLS // 2)):
+        store_dir = tmp_path / f"store-{attempt}"
+        process = subprocess.Popen([sys.executable, "-m", "graph", "build", "--store", str(store_dir),
+                                    *map(str, paths)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.5 + 2 * took))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        try:
+            now = _graphs(store_dir)
+        except StoreError as exc:
+            assert "no store" in str(exc)
+            outcomes.add("none")
+        else:
+            assert now == clean, f"kill {attempt}: the store is not the whole build"
+            outcomes.add("whole")
+        build(paths, store_dir)
+        assert _graphs(store_dir) == clean, f"kill {attempt}: the build after the kill differs"
+    print(f"first builds killed: outcomes {sorted(outcomes)}")

@@ -188,3 +188,39 @@ def test_parallel_build_gives_the_same_graphs(tmp_path):
     build([WORCS, KENT, NORFOLK], two, workers=2)
     for rid in ("worcestershire-2010-slac", "kent-2013-lac", "norfolk-2013-lac"):
         assert _graph(one, rid) == _graph(two, rid)
+
+
+def test_bulk_first_build_and_transactional_build_write_the_same_graph(tmp_path):
+    build([WORCS], tmp_path / "first")  # a new store: bulk-loaded
+    build([KENT], tmp_path / "later")
+    build([WORCS], tmp_path / "later")  # an existing store: one transaction
+    assert _graph(tmp_path / "first", "worcestershire-2010-slac") == _graph(tmp_path / "later", "worcestershire-2010-slac")
+
+
+def test_first_build_stopped_before_current_is_moved_leaves_no_store(tmp_path, monkeypatch):
+    import os
+
+    import graph.store as store_module
+    from graph.store import StoreError
+
+    real_replace, moved = os.replace, []
+
+    def replace_until_current(src, dst):
+        if os.path.basename(dst) == "CURRENT":
+            raise KeyboardInterrupt  # the build stops here, as if killed
+        moved.append(dst)
+        real_replace(src, dst)
+
+    store_dir = tmp_path / "store"
+    monkeypatch.setattr(store_module.os, "replace", replace_until_current)
+    with pytest.raises(KeyboardInterrupt):
+        build([KENT], store_dir)
+    monkeypatch.undo()
+    assert moved, "some store files were moved before CURRENT"
+    with pytest.raises(StoreError, match="no store"):
+        with open_store(store_dir):
+            pass
+    assert [r.status for r in build([KENT], store_dir)] == ["built"]
+    clean = tmp_path / "clean"
+    build([KENT], clean)
+    assert _graph(store_dir, "kent-2013-lac") == _graph(clean, "kent-2013-lac")
