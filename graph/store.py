@@ -61,6 +61,18 @@ def _lock(path: Path, exclusive: bool, wait: float):
             time.sleep(0.05)
 
 
+def _first_build_running(path: Path) -> bool:
+    """Whether a build holds the lock of a folder that has no store yet."""
+    try:
+        with open(path / LOCK_NAME) as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 @contextlib.contextmanager
 def locked(path: Path | None = None, *, write: bool = False, wait: float | None = None, create: bool = True):
     """The store folder, under an exclusive lock (the folder made if missing, unless not ``create``) or a
@@ -72,6 +84,8 @@ def locked(path: Path | None = None, *, write: bool = False, wait: float | None 
         except OSError as exc:
             raise StoreError(f"cannot make a store at {path}: {exc.strerror or exc}") from None
     if not (path / "CURRENT").exists() and not (write and create):
+        if _first_build_running(path):
+            raise StoreError(f"store {path} is busy: its first build is still running; try again when it has finished")
         raise StoreError(f"no store at {path}: run `ofsted-kg build` first, or give --store")
     if wait is None:
         try:

@@ -224,3 +224,20 @@ def test_first_build_stopped_before_current_is_moved_leaves_no_store(tmp_path, m
     clean = tmp_path / "clean"
     build([KENT], clean)
     assert _graph(store_dir, "kent-2013-lac") == _graph(clean, "kent-2013-lac")
+
+
+def test_reader_during_a_first_build_is_told_it_is_busy(tmp_path):
+    import fcntl
+
+    from graph.store import LOCK_NAME, StoreError
+
+    store_dir = tmp_path / "store"
+    store_dir.mkdir()
+    with open(store_dir / LOCK_NAME, "a+") as writer:
+        fcntl.flock(writer, fcntl.LOCK_EX)
+        with pytest.raises(StoreError, match="first build is still running"):
+            with open_store(store_dir):
+                pass
+    with pytest.raises(StoreError, match="no store"):
+        with open_store(store_dir):
+            pass
