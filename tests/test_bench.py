@@ -18,5 +18,6 @@ def test_benchmark_reports_every_figure():
                 "peak_rss_mb", "load_s", "store_mb", "map_s", "network_metrics_s"):
         assert result[key] is not None, key
     assert result["reports"] == 3 and result["failed"] == 0
+    assert result["queries"]["reports"]["rows"] == 3, "the timed store holds exactly the reports asked for"
     assert set(CONTRACT) <= set(result["queries"])
     assert all({"ms", "rdflib_ms"} <= set(q) for q in result["queries"].values())
