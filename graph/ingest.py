@@ -86,10 +86,11 @@ def _die_with_parent() -> None:
 
 def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     """Read, analyse and serialise one report. Runs in a worker process; returns errors as values."""
+    import pyoxigraph
+
     from .findings import analyse
     from .rdf import authority_iri, report_quads
     from .reader import read_report
-    import pyoxigraph
 
     try:
         report = read_report(path)
@@ -251,9 +252,7 @@ def _bulk_build(folder: Path, paths, pool, overrides, version, source_url, progr
     store.flush()
     store.optimize()  # merges the bulk loads' many small files: whole-corpus queries then run about 40% faster
     del store  # closes RocksDB: nothing else holds it
-    _mark("begin", "install")
     install_store(building, folder)
-    _mark("end", "install")
     return results
 
 

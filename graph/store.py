@@ -129,7 +129,8 @@ def opened(path: Path, *, write: bool = False):
 
 LOADING_PREFIX = ".loading-"
 #: What a killed first build can leave: its loading folder, or RocksDB files moved before CURRENT was.
-_LEFTOVER = re.compile(r"\.loading-.*|\d+\.(?:sst|log|blob)|MANIFEST-\d+|OPTIONS-\d+|IDENTITY|LOCK|LOG(?:\.old\..*)?")
+_LEFTOVER = re.compile(re.escape(LOADING_PREFIX) + r".*"
+                       r"|\d+\.(?:sst|log|blob)|MANIFEST-\d+|OPTIONS-\d+|IDENTITY|LOCK|LOG(?:\.old\..*)?")
 
 
 def new_store_folder(path: Path) -> Path:
