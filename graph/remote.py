@@ -80,14 +80,16 @@ def values_block(substitutions: dict) -> str:
 
 
 def bind_values(query: str, substitutions: dict) -> str:
-    """The query with a VALUES block at the start of its outermost WHERE group."""
+    """The query with a VALUES block at the start of each WHERE group, sub-selects' too: as pyoxigraph's
+    substitutions do, a parameter then has its value everywhere in the query, also where a sub-select filters
+    on it."""
     block = values_block(substitutions)
     if not block:
         return query
-    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
-    if match is None:
+    bound, count = re.subn(r"\bWHERE\s*\{", lambda m: m.group() + "\n  " + block, query, flags=re.IGNORECASE)
+    if not count:
         raise RemoteError("cannot bind parameters: the query has no WHERE clause")
-    return query[:match.end()] + "\n  " + block + query[match.end():]
+    return bound
 
 
 class Endpoint:

@@ -152,3 +152,18 @@ def test_values_block_is_built_by_the_term_serializer(hostile):
                               pyoxigraph.Literal("other"), pyoxigraph.NamedNode("http://g")))
     assert list(store.query(query)) == []
     assert query.count("VALUES") == 1
+
+
+def test_remote_parameter_reaches_a_sub_select_filter():
+    """Regression: search-findings filters on ?contains inside a sub-select; a VALUES block only at the outer
+    WHERE left it unbound there, and the remote query found nothing."""
+    import pyoxigraph
+
+    query = ("SELECT ?contains ?text WHERE { { SELECT ?contains ?text WHERE { GRAPH ?g { ?s ?p ?text } "
+             "FILTER (CONTAINS(?text, ?contains)) } } }")
+    store = pyoxigraph.Store()
+    for text in ("care plans are late", "strong leadership"):
+        store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("http://a"), pyoxigraph.NamedNode("http://b"),
+                                  pyoxigraph.Literal(text), pyoxigraph.NamedNode("http://g")))
+    bound = bind_values(query, {pyoxigraph.Variable("contains"): pyoxigraph.Literal("care")})
+    assert [row["text"].value for row in store.query(bound)] == ["care plans are late"]
