@@ -61,7 +61,6 @@ class PhraseMatcher:
                 self._by_first.setdefault(tokens[0], []).append((tokens, prefix, label))
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
-        self._longest: dict[str, tuple[Match, ...]] = {}  # a sentence is asked for its agencies, then its services
 
     def find_all(self, text: str) -> list[Match]:
         """Every occurrence of every phrase."""
@@ -83,19 +82,15 @@ class PhraseMatcher:
                     found.append(Match(places[i][0], places[i][1], label, 1))
         return found
 
+    @lru_cache(maxsize=4096)  # a sentence is asked for its agencies, then for its services
     def find_longest(self, text: str) -> tuple[Match, ...]:
         """Occurrences left to right, the longest at each place, none overlapping."""
-        if text in self._longest:
-            return self._longest[text]
         matches = sorted(self.find_all(text), key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Match] = []
         for m in matches:
             if not kept or m.start >= kept[-1].end:
                 kept.append(m)
-        if len(self._longest) > 4096:
-            self._longest.clear()
-        self._longest[text] = result = tuple(kept)
-        return result
+        return tuple(kept)
 
     def labels(self, text: str) -> set[str]:
         return {m.label for m in self.find_all(text)}
