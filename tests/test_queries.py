@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from graph.errors import OfstedKgError
-from graph.ingest import build
 from graph.queries import QueryError, format_results, load_query, named_queries, run
 from graph.store import open_store
-from graph.vocab import report_iri, samples_dir
+from graph.vocab import report_iri
 
 from conftest import SUPPORTED, expected
 
