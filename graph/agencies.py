@@ -1,8 +1,13 @@
-"""The agency gazetteer and attribution rules, both read from data (ontology/agencies.ttl, attribution.ttl).
+"""The agency gazetteer and the attribution data, read from ontology/ (authorities.ttl, partners.ttl, agencies.ttl,
+local.ttl, attribution.ttl), and their resolution for one report: its authority at its date.
 
-A mention is found through the aliases of agencies, teams, sites and services, and resolved for one report: an
-alias shared by several bodies ("the police", "health") keeps the bodies tied to the report's authority at the
-report's date (see the header of agencies.ttl). A team, site or service stands for the agency it belongs to.
+A body is named in three ways:
+- by its own name or alias ("NHS Worcestershire", "WSCB", "the Redditch hospital"): the node, kept only if it is
+  tied to the report's authority at the report's date, or is a national body; a team or site stands for its agency,
+  a service for the role that answers for it;
+- by its role ("the police", "health", "the LSCB", any "xSCB"): whoever fills the role for the authority then;
+- by a name the reference data does not hold ("Derby Safeguarding Children Board"): through the name patterns.
+Words around a name can make the body the source or the forum of a finding, not its owner (ownership cues).
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import vocab
-from .phrases import PhraseMatcher
+from .phrases import PhraseMatcher, words
 from .template import fold
 
-_DATA = ("agencies.ttl", "attribution.ttl")
-#: "Health staff report that …": the body named is the source of the finding, not its owner.
-SOURCE = re.compile(r"(?:\s+\w+){0,2}?\s+(?:reports?|reported|say|says|said|told|confirm(?:s|ed)?|feel|felt|spoke)\b",
-                     re.IGNORECASE)
+#: Labels of the alias matcher: an alias of named nodes, or a generic mention of roles.
+_ALIAS, _GENERIC = "a:", "g:"
+#: Words that may stand between a forum cue and the body's name: "presented to the board".
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "this", "each"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class NamePattern:
     pattern: re.Pattern
     agency_class: str
     anchors: tuple[str, ...]  # a match contains one of these, checked before the regex runs
+    roles: tuple[str, ...]  # the roles a body of this kind named after the report's own area fills
 
 
 @dataclass(frozen=True)
@@ -44,93 +50,123 @@ class Gazetteer:
     kinds: dict  # node -> "agency" | "team" | "site" | "service"
     labels: dict  # node -> prefLabel
     alias_nodes: dict  # folded alias -> frozenset(nodes)
-    alias_matcher: PhraseMatcher  # labels are folded aliases
+    generic: dict  # folded generic words -> roles
+    generic_patterns: tuple  # (regex, roles): "xSCB"
+    matcher: PhraseMatcher  # aliases ("a:" + folded alias) and generic words ("g:" + folded words)
     parents: dict  # team/site/sub-organisation -> agencies it belongs to (org:unitOf, org:siteOf, …)
-    providers: dict  # service -> agencies that provide it
-    area_names: dict  # node -> area name
+    accountable: dict  # service -> roles that answer for it
+    area_names: dict  # node -> frozenset of folded area names
+    authorities: frozenset  # local authorities
     roles: tuple  # (authority, role, agency, valid_from, valid_until)
+    role_holders: frozenset  # nodes that stand for a role, their names not recorded
+    national: frozenset  # bodies that any report may name as owners
     memberships: tuple  # (board, member, valid_from, valid_until)
     rules: tuple[Rule, ...]
     rule_matcher: PhraseMatcher  # labels are rule names
     name_patterns: tuple[NamePattern, ...]
     method_confidence: dict  # method notation -> confidence
     never_owners: frozenset  # inspectorates: they write the report and own no finding
+    cues: dict  # "source" | "forum" -> PhraseMatcher of the cue words
 
     def owner_agencies(self, node: str) -> frozenset[str]:
-        """The agencies a mentioned node stands for."""
-        kind = self.kinds.get(node)
-        if kind == "agency" and not self.parents.get(node):
+        """The agencies a team, site or sub-organisation stands for (an agency stands for itself)."""
+        if self.kinds.get(node) == "agency" and not self.parents.get(node):
             return frozenset({node})
         found: set[str] = set()
-        for parent in self.parents.get(node, ()) + self.providers.get(node, ()):
+        for parent in self.parents.get(node, ()):
             found |= self.owner_agencies(parent) if parent != node else set()
         return frozenset(found)
-
-
-def _rows(query: str):
-    store = vocab.ontology_store(*_DATA)
-    return list(store.query(vocab.sparql_prologue() + query))
 
 
 def _date(term) -> dt.date | None:
     return dt.date.fromisoformat(term.value) if term is not None else None
 
 
-@lru_cache(maxsize=1)
-def load_gazetteer() -> Gazetteer:
-    """Read the gazetteer and rules from the shipped data."""
-    kinds: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    for kind, cls in (("agency", "ofsted:Agency"), ("team", "ofsted:Team"), ("site", "ofsted:Site"),
-                      ("service", "ofsted:Service")):
-        for row in _rows(f"SELECT ?n ?l WHERE {{ ?n a {cls} ; skos:prefLabel ?l }}"):
-            kinds.setdefault(row["n"].value, kind)
-            labels.setdefault(row["n"].value, row["l"].value)
-    aliases: dict[str, set[str]] = {}
-    written: set[tuple[str, str]] = set()
-    for row in _rows("SELECT ?n ?l WHERE { ?n skos:prefLabel|skos:altLabel ?l }"):
-        if row["n"].value in kinds and fold(row["l"].value):
-            aliases.setdefault(fold(row["l"].value), set()).add(row["n"].value)
-            written.add((row["l"].value, fold(row["l"].value)))
-    parents: dict[str, tuple[str, ...]] = {}
-    for row in _rows("SELECT ?n ?p WHERE { ?n org:unitOf|org:siteOf|org:subOrganizationOf ?p }"):
-        parents[row["n"].value] = parents.get(row["n"].value, ()) + (row["p"].value,)
-    providers: dict[str, tuple[str, ...]] = {}
-    for row in _rows("SELECT ?n ?p WHERE { ?n ofsted:providedBy ?p }"):
-        providers[row["n"].value] = providers.get(row["n"].value, ()) + (row["p"].value,)
-    area_names = {row["n"].value: row["a"].value for row in _rows("SELECT ?n ?a WHERE { ?n ofsted:areaName ?a }")}
-    roles = tuple(sorted((
-        (r["la"].value, r["role"].value, r["ag"].value, _date(r["f"]), _date(r["u"]))
-        for r in _rows("""SELECT ?la ?role ?ag ?f ?u WHERE { ?r a ofsted:LocalPartnerRole ; ofsted:forAuthority ?la ;
-                          ofsted:role ?role ; ofsted:agency ?ag . OPTIONAL { ?r ofsted:validFrom ?f }
-                          OPTIONAL { ?r ofsted:validUntil ?u } }""")), key=str))
-    memberships = tuple(sorted((
-        (r["b"].value, r["m"].value, _date(r["f"]), _date(r["u"]))
-        for r in _rows("""SELECT ?b ?m ?f ?u WHERE { ?x a org:Membership ; org:organization ?b ; org:member ?m .
-                          OPTIONAL { ?x ofsted:validFrom ?f } OPTIONAL { ?x ofsted:validUntil ?u } }""")), key=str))
-    rules, keywords = [], []
-    for r in _rows("""SELECT ?n ?l ?c (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles)
-                      (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) WHERE {
-                      ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
-                         ofsted:assignsRole ?role ; ofsted:keyword ?k } GROUP BY ?n ?l ?c ORDER BY ?n"""):
-        rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value)))
-        keywords += [(k, r["n"].value) for k in r["kws"].value.split("|")]
-    patterns = tuple(NamePattern(re.compile(r["re"].value), r["cls"].value, tuple(r["anchors"].value.split("|")))
-                     for r in _rows("""SELECT ?re ?cls (GROUP_CONCAT(?anchor; separator="|") AS ?anchors) WHERE {
-                                       ?p a ofsted:AgencyNamePattern ; ofsted:regex ?re ; ofsted:agencyClass ?cls ;
-                                       ofsted:keyword ?anchor } GROUP BY ?p ?re ?cls ORDER BY ?p"""))
-    confidence = {r["n"].value: float(r["c"].value)
-                  for r in _rows("SELECT ?n ?c WHERE { ?m a ofsted:AttributionMethod ; skos:notation ?n ; ofsted:confidence ?c }")}
-    inspectorates = frozenset(r["n"].value for r in _rows("SELECT ?n WHERE { ?n a ofsted:Inspectorate }"))
-    return Gazetteer(kinds, labels, {a: frozenset(n) for a, n in aliases.items()}, PhraseMatcher(sorted(written)),
-                     parents, providers, area_names, roles, memberships, tuple(rules), PhraseMatcher(keywords),
-                     patterns, confidence, inspectorates)
-
-
 def _valid(on: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
     if on is None:
         return True
     return (start is None or start <= on) and (end is None or on <= end)
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_FILES) -> Gazetteer:
+    """Read the gazetteer and the attribution data from the shipped data files (by default all of them; the
+    national files alone serve an authority as the national data would)."""
+    store = vocab.ontology_store(*files, "attribution.ttl")
+
+    def rows(query: str):
+        return list(store.query(vocab.sparql_prologue() + query))
+
+    kinds: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for kind, cls in (("agency", "ofsted:Agency"), ("team", "ofsted:Team"), ("site", "ofsted:Site"),
+                      ("service", "ofsted:Service")):
+        for row in rows(f"SELECT ?n ?l WHERE {{ ?n a {cls} ; skos:prefLabel ?l }} ORDER BY ?n"):
+            kinds.setdefault(row["n"].value, kind)
+            labels.setdefault(row["n"].value, row["l"].value)
+    aliases: dict[str, set[str]] = {}
+    for row in rows("SELECT ?n ?l WHERE { ?n skos:prefLabel|skos:altLabel ?l }"):
+        if row["n"].value in kinds and fold(row["l"].value):
+            aliases.setdefault(fold(row["l"].value), set()).add(row["n"].value)
+    generic: dict[str, tuple[str, ...]] = {}
+    patterns = []
+    for r in rows("""SELECT ?k ?re (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles) WHERE {
+                     ?g a ofsted:GenericMention ; ofsted:assignsRole/skos:notation ?role .
+                     OPTIONAL { ?g ofsted:keyword ?k } OPTIONAL { ?g ofsted:regex ?re } } GROUP BY ?k ?re"""):
+        roles = tuple(sorted(r["roles"].value.split("|")))
+        if r["k"] is not None:
+            generic[fold(r["k"].value)] = tuple(sorted(set(generic.get(fold(r["k"].value), ())) | set(roles)))
+        if r["re"] is not None:
+            patterns.append((re.compile(r["re"].value), roles))
+    phrases = sorted({(a, _ALIAS + a) for a in aliases} | {(g, _GENERIC + g) for g in generic})
+    parents: dict[str, tuple[str, ...]] = {}
+    for row in rows("SELECT ?n ?p WHERE { ?n org:unitOf|org:siteOf|org:subOrganizationOf ?p } ORDER BY ?n ?p"):
+        parents[row["n"].value] = parents.get(row["n"].value, ()) + (row["p"].value,)
+    accountable: dict[str, tuple[str, ...]] = {}
+    for row in rows("SELECT ?n ?r WHERE { ?n ofsted:accountableRole/skos:notation ?r } ORDER BY ?n ?r"):
+        accountable[row["n"].value] = accountable.get(row["n"].value, ()) + (row["r"].value,)
+    area_names: dict[str, frozenset] = {}
+    for row in rows("SELECT ?n ?a WHERE { ?n ofsted:areaName ?a }"):
+        area_names[row["n"].value] = area_names.get(row["n"].value, frozenset()) | {fold(row["a"].value)}
+    roles = tuple(sorted((
+        (r["la"].value, r["role"].value, r["ag"].value, _date(r["f"]), _date(r["u"]))
+        for r in rows("""SELECT ?la ?role ?ag ?f ?u WHERE { ?r a ofsted:LocalPartnerRole ; ofsted:forAuthority ?la ;
+                          ofsted:partnerRole/skos:notation ?role ; ofsted:agency ?ag .
+                          OPTIONAL { ?r ofsted:validFrom ?f } OPTIONAL { ?r ofsted:validUntil ?u } }""")), key=str))
+    memberships = tuple(sorted((
+        (r["b"].value, r["m"].value, _date(r["f"]), _date(r["u"]))
+        for r in rows("""SELECT ?b ?m ?f ?u WHERE { ?x a org:Membership ; org:organization ?b ; org:member ?m .
+                          OPTIONAL { ?x ofsted:validFrom ?f } OPTIONAL { ?x ofsted:validUntil ?u } }""")), key=str))
+    rules, keywords = [], []
+    for r in rows("""SELECT ?n ?l ?c (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles)
+                      (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) WHERE {
+                      ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
+                         ofsted:assignsRole/skos:notation ?role ; ofsted:keyword ?k } GROUP BY ?n ?l ?c ORDER BY ?n"""):
+        rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value)))
+        keywords += [(k, r["n"].value) for k in r["kws"].value.split("|")]
+    name_patterns = tuple(
+        NamePattern(re.compile(r["re"].value), r["cls"].value, tuple(r["anchors"].value.split("|")),
+                    tuple(filter(None, r["roles"].value.split("|"))) if r["roles"] else ())
+        for r in rows("""SELECT ?re ?cls (GROUP_CONCAT(DISTINCT ?anchor; separator="|") AS ?anchors)
+                         (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles) WHERE {
+                         ?p a ofsted:AgencyNamePattern ; ofsted:regex ?re ; ofsted:agencyClass ?cls ;
+                            ofsted:keyword ?anchor . OPTIONAL { ?p ofsted:assignsRole/skos:notation ?role } }
+                         GROUP BY ?p ?re ?cls ORDER BY ?p"""))
+    confidence = {r["n"].value: float(r["c"].value)
+                  for r in rows("SELECT ?n ?c WHERE { ?m a ofsted:AttributionMethod ; skos:notation ?n ; ofsted:confidence ?c }")}
+    cues: dict[str, list] = {}
+    for r in rows("SELECT ?n ?k WHERE { ?c a ofsted:OwnershipCue ; skos:notation ?n ; ofsted:keyword ?k }"):
+        cues.setdefault(r["n"].value, []).append((r["k"].value, r["n"].value))
+
+    def of_class(cls: str) -> frozenset:
+        return frozenset(r["n"].value for r in rows(f"SELECT ?n WHERE {{ ?n a {cls} }}"))
+
+    return Gazetteer(
+        kinds, labels, {a: frozenset(n) for a, n in aliases.items()}, generic, tuple(patterns),
+        PhraseMatcher(phrases), parents, accountable, area_names, of_class("ofsted:LocalAuthority"), roles,
+        of_class("ofsted:RoleHolder"), of_class("ofsted:NationalBody"), memberships, tuple(rules),
+        PhraseMatcher(keywords), name_patterns, confidence, of_class("ofsted:Inspectorate"),
+        {n: PhraseMatcher(sorted(p)) for n, p in cues.items()})
 
 
 @dataclass(frozen=True)
@@ -145,27 +181,29 @@ class Mention:
 class Resolver:
     """Mentions and roles resolved for one report: its authority and its date."""
 
-    def __init__(self, gazetteer: Gazetteer, authority: str, area: str, on: dt.date | None):
+    def __init__(self, gazetteer: Gazetteer, authority: str, on: dt.date | None):
         self.g = gazetteer
         self.authority = authority
         self.on = on
-        anchored = {n for n, a in gazetteer.area_names.items() if fold(a) == fold(area)}
-        anchored.add(authority)
-        anchored |= {ag for la, _, ag, f, u in gazetteer.roles if la == authority and _valid(on, f, u)}
-        anchored = self._with_parts(anchored)
-        tied = set(anchored)
-        tied |= {m for b, m, f, u in gazetteer.memberships if b in anchored and _valid(on, f, u)}
-        anchored_anywhere = self._with_parts(set(gazetteer.area_names) | {ag for _, _, ag, _, _ in gazetteer.roles})
+        self.areas = gazetteer.area_names.get(authority, frozenset())
+        self.missing_roles: set[str] = set()  # roles asked for that nobody fills at this date
+        holding = {ag for la, _, ag, f, u in gazetteer.roles if la == authority and _valid(on, f, u)}
+        anchored = {n for n, areas in gazetteer.area_names.items()
+                    if areas & self.areas and n not in gazetteer.authorities}
+        tied = self._with_parts(anchored | holding | {authority})
+        tied |= {m for b, m, f, u in gazetteer.memberships if b in tied and _valid(on, f, u)}
         self.tied = frozenset(self._with_parts(tied))
-        self.national = frozenset(set(gazetteer.kinds) - anchored_anywhere)
+        self.national = frozenset(self._with_parts(set(gazetteer.national)))
+        self._other_areas = tuple(sorted(
+            {a for n in gazetteer.authorities for a in gazetteer.area_names.get(n, ())} - self.areas))
 
     def _with_parts(self, nodes: set[str]) -> set[str]:
-        """Add the teams, sites and sub-organisations of the nodes, and the services they provide."""
+        """Add the teams, sites and sub-organisations of the nodes."""
         found = set(nodes)
         changed = True
         while changed:
             changed = False
-            for child, parents in list(self.g.parents.items()) + list(self.g.providers.items()):
+            for child, parents in self.g.parents.items():
                 if child not in found and any(p in found for p in parents):
                     found.add(child)
                     changed = True
@@ -177,34 +215,81 @@ class Resolver:
         return tied or frozenset(n for n in nodes if n in self.national)
 
     def role(self, role: str) -> frozenset[str]:
-        """The agencies that fill a role for the authority at the report's date."""
+        """The agencies that fill a role for the authority at the report's date: named bodies before role nodes,
+        and bodies that act together in the role (CCGs) as their joint node."""
         if role == "local-authority":
             return frozenset({self.authority})
-        holders = {ag for la, r, ag, f, u in self.g.roles if la == self.authority and r == role and _valid(self.on, f, u)}
-        # Bodies that act together through a joint body in the same role (CCGs) are named by the joint body.
+        holders = {ag for la, r, ag, f, u in self.g.roles
+                   if la == self.authority and r == role and _valid(self.on, f, u)}
+        holders = (holders - self.g.role_holders) or holders
         joint = {m for b, m, f, u in self.g.memberships if b in holders and _valid(self.on, f, u)}
-        return frozenset(holders - joint)
+        found = frozenset(holders - joint)
+        if not found:
+            self.missing_roles.add(role)
+        return found
+
+    def names_other_area(self, name: str) -> bool:
+        """Whether a body's name carries another authority's area ("Suffolk Constabulary" in a Norfolk report)."""
+        folded = f" {fold(name)} "
+        return any(f" {a} " in folded for a in self._other_areas) and not self.names_own_area(name)
+
+    def names_own_area(self, name: str) -> bool:
+        folded = f" {fold(name)} "
+        return any(f" {a} " in folded for a in self.areas)
+
+    def _cued(self, text: str, start: int, end: int) -> bool:
+        """Whether the name at start:end is the source ("… reports that") or the forum ("presented to …")."""
+        after = self.g.cues.get("source")
+        if after:
+            tail = words(text[end:end + 80])[:5]
+            # Up to two words may come between: "health staff report that …".
+            starts = {len(" ".join(tail[:i])) + (1 if i else 0) for i in range(3)}
+            if any(m.start in starts for m in after.find_all(" ".join(tail))):
+                return True
+        before = self.g.cues.get("forum")
+        if before:
+            head = words(text[max(0, start - 80):start])[-6:]
+            while head and head[-1] in _DETERMINERS:
+                head.pop()
+            joined = " ".join(head)
+            return any(m.end == len(joined) for m in before.find_all(joined))
+        return False
 
     def mentions(self, text: str) -> list[Mention]:
-        """Agencies named in a text, through aliases, longest first and not overlapping."""
+        """Bodies named in a text, by name or by role, longest first and not overlapping."""
         found = []
-        for m in self.g.alias_matcher.find_longest(text):
-            nodes = self.g.alias_nodes.get(m.label, frozenset())
-            local = self.local(nodes)
-            agencies: set[str] = set()
-            parts = False
-            for node in local:
-                owners = self.g.owner_agencies(node)
-                if self.g.kinds.get(node) != "agency":
-                    parts = True
-                    owners = self.local(owners) or owners
-                    # A service several local bodies provide (CAMHS) says nothing about which one is at fault.
-                    if self.g.kinds.get(node) == "service" and len(owners) != 1:
-                        continue
-                agencies |= owners
+        for m in self.g.matcher.find_longest(text):
+            if m.label.startswith(_GENERIC):
+                agencies = frozenset().union(*(self.role(r) for r in self.g.generic[m.label[len(_GENERIC):]]))
+                method = "mention-generic"
+            else:
+                agencies, method = self._named(m.label[len(_ALIAS):])
             agencies -= self.g.never_owners
-            if not agencies or SOURCE.match(text, m.end):
-                continue
-            method = "mention-part" if parts else ("mention-generic" if len(nodes) > 1 else "mention")
-            found.append(Mention(m.start, m.end, text[m.start:m.end], frozenset(agencies), method))
-        return found
+            if agencies and not self._cued(text, m.start, m.end):
+                found.append(Mention(m.start, m.end, text[m.start:m.end], agencies, method))
+        taken = [(m.start, m.end) for m in found]
+        for pattern, roles in self.g.generic_patterns:
+            for m in pattern.finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in taken) or self._cued(text, m.start(), m.end()):
+                    continue
+                agencies = frozenset().union(*(self.role(r) for r in roles))
+                if agencies:
+                    found.append(Mention(m.start(), m.end(), m.group(), agencies, "mention-generic"))
+        return sorted(found, key=lambda m: m.start)
+
+    def _named(self, alias: str) -> tuple[frozenset[str], str]:
+        agencies: set[str] = set()
+        part = False
+        for node in self.local(self.g.alias_nodes.get(alias, frozenset())):
+            kind = self.g.kinds.get(node)
+            if kind == "service":
+                part = True
+                for role in self.g.accountable.get(node, ()):
+                    agencies |= self.role(role)
+            elif kind == "agency" and not self.g.parents.get(node):
+                agencies.add(node)
+            else:
+                part = True
+                owners = self.g.owner_agencies(node)
+                agencies |= self.local(owners) or owners
+        return frozenset(agencies), "mention-part" if part else "mention"

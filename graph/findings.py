@@ -13,21 +13,16 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import vocab
-from .agencies import SOURCE, Gazetteer, Resolver, load_gazetteer
+from .agencies import Gazetteer, Resolver, load_gazetteer
 from .phrases import PhraseMatcher
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
 from .template import fold
-from .vocab import slug
 
 _TURN = r"(?:although|but|however|whilst|while|despite)"
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "approx.", "para.")
 _STOPWORDS = frozenset("""a an and are as at be been being by for from has have in into is it its of on or that the
     their them there these this those to was were which who will with within all any both each more most other some
     such than too very can not no should must ensure improve children young people child""".split())
-#: A sentence-wide owner is less sure than one found in the clause itself, and one carried over from the
-#: finding before ("There is insufficient scrutiny of …" after a sentence about the youth offending service) less still.
-_SENTENCE_FALLBACK = 0.1
-_PREVIOUS_FALLBACK = 0.2
 #: Only a finding that points back ("these children", "they") carries over the owners before it.
 _ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", re.IGNORECASE)
 
@@ -165,15 +160,17 @@ class Attributor:
 
     def __init__(self, report: Report, authority: str, gazetteer: Gazetteer | None = None):
         self.g = gazetteer or load_gazetteer()
-        self.resolver = Resolver(self.g, authority, report.local_authority,
-                                 report.published or report.inspection_end)
+        self.resolver = Resolver(self.g, authority, report.date)
         self.new_agencies: dict[str, NewAgency] = {}
 
     def services(self, text: str) -> tuple[str, ...]:
         found = set()
-        for m in self.g.alias_matcher.find_longest(text):
-            found |= {n for n in self.g.alias_nodes.get(m.label, ()) if self.g.kinds.get(n) == "service"}
+        for m in self.g.matcher.find_longest(text):
+            found |= {n for n in self.g.alias_nodes.get(m.label[2:], ()) if self.g.kinds.get(n) == "service"}
         return tuple(sorted(found))
+
+    def confidence(self, method: str) -> float:
+        return self.g.method_confidence.get(method, 0.5)
 
     def owners(self, text: str) -> dict[str, Attribution]:
         best: dict[str, Attribution] = {}
@@ -182,28 +179,31 @@ class Attributor:
             if agency not in best or confidence > best[agency].confidence:
                 best[agency] = Attribution(agency, method, confidence)
 
-        mentions = self.resolver.mentions(text)
-        patterns = [p for p in self.g.name_patterns if any(a in text for a in p.anchors)]
-        named = [m for pattern in patterns for m in pattern.pattern.finditer(text)
-                 if fold(_name(m)) not in self.g.alias_nodes]
-        for mention in mentions:
+        named = [m for p in self.g.name_patterns if any(a in text for a in p.anchors)
+                 for m in p.pattern.finditer(text) if fold(_name(m)) not in self.g.alias_nodes]
+        for mention in self.resolver.mentions(text):
             # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
             if any(n.start() <= mention.start and mention.end <= n.end() for n in named):
                 continue
             for agency in mention.agencies:
-                offer(agency, mention.method, self.g.method_confidence.get(mention.method, 0.5))
-        covered = [(m.start, m.end) for m in mentions]
-        for pattern in patterns:
+                offer(agency, mention.method, self.confidence(mention.method))
+        for pattern in self.g.name_patterns:
+            if not any(a in text for a in pattern.anchors):
+                continue
             for m in pattern.pattern.finditer(text):
-                if m.span() not in {n.span() for n in named} and any(
-                        a <= m.start() < b or a < m.end() <= b for a, b in covered):
-                    continue
                 name = _name(m)
-                iri = vocab.concept_iri("org", slug(name))
+                if fold(name) in self.g.alias_nodes or self.resolver.names_other_area(name):
+                    continue  # a body of the reference data (found above), or of another authority
+                if pattern.roles and self.resolver.names_own_area(name):
+                    # "Derby Safeguarding Children Board" in Derby's report: the board the data knows by its role.
+                    for agency in frozenset().union(*(self.resolver.role(r) for r in pattern.roles)):
+                        offer(agency, "mention", self.confidence("mention"))
+                    continue
+                iri = vocab.org_iri(name)
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
-                offer(iri, "mention", self.g.method_confidence.get("mention", 0.9))
+                offer(iri, "mention", self.confidence("mention"))
         rules = {rule.name: rule for rule in self.g.rules}
-        hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text) if not SOURCE.match(text, m.end)]
+        hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text)]
         for start, end, name in sorted(hits, key=lambda h: (h[2], h[0])):  # ties go to the first rule by name
             # "health assessment" is the health rule's, not the social care rule's "assessment".
             if any(s <= start and end <= e and (e - s) > (end - start) and r != name for s, e, r in hits):
@@ -214,6 +214,15 @@ class Attributor:
                     offer(agency, f"rule:{rule.name}", rule.confidence)
         return best
 
+    def inherited(self, owners: dict[str, Attribution], method: str) -> dict[str, Attribution]:
+        """Owners borrowed from the sentence or the finding before, under a method that says so."""
+        return {a: Attribution(a, method, min(at.confidence, self.confidence(method))) for a, at in owners.items()}
+
+    def lead_agency(self) -> dict[str, Attribution]:
+        """The local authority, the lead agency, for what nothing else attributes."""
+        method = "default:lead-agency"
+        return {self.resolver.authority: Attribution(self.resolver.authority, method, self.confidence(method))}
+
 
 def _grade_statement(text: str) -> bool:
     from .template import load_template
@@ -221,10 +230,6 @@ def _grade_statement(text: str) -> bool:
     words = {w for f in load_template().frameworks for _, w in f.grades}
     m = re.fullmatch(r"[^.;]{3,220}?\s(?:is|are)\s+(?:(?:now|at least|judged(?: to be)?)\s+)*(\w+)(?:\s+overall)?\.", text)
     return bool(m) and m.group(1).lower() in words
-
-
-def _weaker(owners: dict[str, Attribution], by: float) -> dict[str, Attribution]:
-    return {a: Attribution(a, at.method, round(at.confidence - by, 2)) for a, at in owners.items()}
 
 
 def _judgement_paragraphs(report: Report) -> list[Paragraph]:
@@ -248,14 +253,16 @@ def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | Non
                 if number not in sentence_owners:
                     s, e = sentence_spans[number]
                     sentence_owners[number] = attributor.owners(p.text[s:e])
-                owners = _weaker(sentence_owners[number], _SENTENCE_FALLBACK)
+                owners = attributor.inherited(sentence_owners[number], "inherited:sentence")
             if owners:
                 previous = owners
             elif previous and _ANAPHOR.search(" ".join(quote.split()[:10])):
-                owners = _weaker(previous, _PREVIOUS_FALLBACK - _SENTENCE_FALLBACK)
+                owners = attributor.inherited(previous, "inherited:previous")
             duties = tuple(sorted(lexicon.duties.labels(quote)))
             # The sentence that states the area's grade is the judgement itself, not a finding about it.
             kind = "context" if index == 1 and _grade_statement(quote) else polarity(quote, lexicon)
+            if kind == "weakness" and not owners:
+                owners = attributor.lead_agency()
             findings.append(Finding(
                 paragraph=p.number, index=index, quote=quote, polarity=kind,
                 theme=theme(quote, lexicon), services=attributor.services(quote),
@@ -310,16 +317,36 @@ def apply_overrides(analysis: Analysis, report_id: str, overrides) -> Analysis:
     findings = tuple(replace(f, attributions=revise(target_iri("finding", f.key), f.attributions))
                      for f in analysis.findings)
     owners = tuple((n, revise(target_iri("recommendation", n), atts)) for n, atts in analysis.owners)
-    return Analysis(findings, owners, analysis.answers, analysis.new_agencies)
+    return Analysis(findings, owners, analysis.answers, analysis.new_agencies, analysis.notes)
 
 
-def analyse(report: Report, authority: str, overrides=()) -> Analysis:
-    """Findings, recommendation owners and links for one report."""
+def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer | None = None) -> Analysis:
+    """Findings, recommendation owners and links for one report, with notes on what the reference data lacked."""
     lexicon = load_lexicon()
-    attributor = Attributor(report, authority)
+    attributor = Attributor(report, authority, gazetteer)
     findings = find_findings(report, attributor, lexicon)
-    owners = tuple((r.number, tuple(sorted(attributor.owners(r.text).values(), key=lambda a: a.agency)))
+    owners = tuple((r.number, tuple(sorted((attributor.owners(r.text) or attributor.lead_agency()).values(),
+                                           key=lambda a: a.agency)))
                    for r in report.recommendations)
     analysis = Analysis(tuple(findings), owners, tuple(link_answers(report, findings, lexicon)),
-                        tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)))
+                        tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)),
+                        _notes(report, attributor, findings))
     return apply_overrides(analysis, report.report_id, overrides)
+
+
+def _notes(report: Report, attributor: Attributor, findings: list[Finding]) -> tuple[str, ...]:
+    """What a reader of the build should know about the owners: an authority the reference data lacks, a role no
+    one filled at the report's date, and how many weaknesses fell to the lead-agency default."""
+    resolver = attributor.resolver
+    notes = []
+    if resolver.authority not in attributor.g.authorities:
+        notes.append(f"authority {report.local_authority!r} is not in the reference data: its partners are unknown")
+    on = resolver.on.isoformat() if resolver.on else "an unknown date"
+    notes += [f"no body fills the role {role} for {report.local_authority} on {on}"
+              for role in sorted(resolver.missing_roles)]
+    defaulted = sum(1 for f in findings if f.polarity == "weakness" and f.attributions
+                    and all(a.method == "default:lead-agency" for a in f.attributions))
+    if defaulted:
+        weaknesses = sum(1 for f in findings if f.polarity == "weakness")
+        notes.append(f"{defaulted} of {weaknesses} weaknesses fell to the lead-agency default (the local authority)")
+    return tuple(notes)

@@ -89,13 +89,13 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     import pyoxigraph
 
     from .findings import analyse
-    from .rdf import authority_iri, report_quads
+    from .rdf import authority_iri, found_quads, report_quads
     from .reader import read_report
 
     try:
         report = read_report(path)
         analysis = analyse(report, authority_iri(report), overrides)
-        quads = report_quads(report, source_url=source_url, analysis=analysis)
+        quads = report_quads(report, source_url=source_url, analysis=analysis) + found_quads(report, analysis)
     except OfstedKgError as exc:
         return _Prepared(BuildResult(str(path), error=str(exc), status="failed"))
     except Exception as exc:  # one bad file must not stop the others: report it in one line
@@ -103,7 +103,7 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
                                      status="failed"))
     result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
                          len(report.judgements), len(report.paragraphs), len(report.recommendations),
-                         len(analysis.findings), len(quads), report.warnings)
+                         len(analysis.findings), len(quads), report.warnings + analysis.notes)
     return _Prepared(result, report.sha256, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
 
 
@@ -198,8 +198,8 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
     """Skip unchanged reports, then write each prepared report's graph (and its build record)."""
     import pyoxigraph
 
-    from .store import load_static_graphs, replace_graph
-    from .vocab import GRAPH_BUILDS, report_iri
+    from .store import drop_unused_found, load_static_graphs, replace_graph
+    from .vocab import report_iri
 
     results: list[BuildResult] = []
     load_static_graphs(store)
@@ -216,10 +216,13 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
         rid = prepared.result.report_id
         graph = pyoxigraph.NamedNode(report_iri(rid))
         quads = list(pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
-        run = build_run_quads_for(rid, prepared.sha256, version)
+        own = [q for q in quads if q.graph_name == graph]
+        shared = [q for q in quads if q.graph_name != graph] + build_run_quads_for(rid, prepared.sha256, version)
         _mark("begin", rid)
-        replace_graph(store, graph.value, quads, GRAPH_BUILDS, run, fresh=not store.contains_named_graph(graph))
+        replace_graph(store, graph.value, own, shared, fresh=not store.contains_named_graph(graph))
         _mark("end", rid)
+    if todo:
+        drop_unused_found(store)
     return results
 
 

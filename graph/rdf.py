@@ -41,13 +41,17 @@ def _int(value: int) -> Literal:
 
 @dataclass(frozen=True)
 class Reference:
-    """What the builder needs from the reference data: authorities by area name, guidance by title."""
+    """What the builder needs from the reference data: authorities by area name and date, guidance by title."""
 
-    authorities: tuple[tuple[str, str], ...]  # (folded area name, IRI)
+    authorities: tuple[tuple[str, str, str, str], ...]  # (folded area name, IRI, first day, last day; "" if open)
     guidance: tuple[tuple[str, str], ...]  # (folded title, IRI)
 
-    def authority(self, name: str) -> str | None:
-        return dict(self.authorities).get(fold(name))
+    def authority(self, name: str, on: dt.date | None = None) -> str | None:
+        """The authority that a report names, on the report's date (two councils have been "Dorset")."""
+        day = on.isoformat() if on else ""
+        found = [(start, iri) for area, iri, start, end in self.authorities if area == fold(name)
+                 and (not day or ((not start or start <= day) and (not end or day <= end)))]
+        return max(found)[1] if found else None
 
     def document(self, title: str) -> str | None:
         return dict(self.guidance).get(fold(title))
@@ -56,11 +60,12 @@ class Reference:
 @lru_cache(maxsize=1)
 def load_reference() -> Reference:
     """Authorities and guidance from the shipped reference data."""
-    store = vocab.ontology_store(*vocab.REFERENCE_FILES)
+    store = vocab.ontology_store("authorities.ttl", "duties.ttl", "guidance.ttl")
     prologue = vocab.sparql_prologue()
     authorities = tuple(sorted(
-        (fold(row["name"].value), row["la"].value)
-        for row in store.query(prologue + "SELECT ?la ?name WHERE { ?la a ofsted:LocalAuthority ; ofsted:areaName ?name }")))
+        (fold(row["name"].value), row["la"].value, row["f"].value if row["f"] else "", row["u"].value if row["u"] else "")
+        for row in store.query(prologue + """SELECT ?la ?name ?f ?u WHERE { ?la a ofsted:LocalAuthority ;
+            ofsted:areaName ?name . OPTIONAL { ?la ofsted:validFrom ?f } OPTIONAL { ?la ofsted:validUntil ?u } }""")))
     guidance = tuple(sorted(
         (fold(row["title"].value), row["doc"].value)
         for row in store.query(prologue + """SELECT ?doc ?title WHERE {
@@ -71,7 +76,8 @@ def load_reference() -> Reference:
 def authority_iri(report: Report, reference: Reference | None = None) -> str:
     """The report's local authority: from the reference data, else minted from its name."""
     reference = reference or load_reference()
-    return reference.authority(report.local_authority) or vocab.concept_iri("org", slug(report.local_authority) + "-council")
+    return (reference.authority(report.local_authority, report.date)
+            or vocab.org_iri(report.local_authority + " council"))
 
 
 def rules_version() -> str:
@@ -150,12 +156,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
     w.add(rep, "dcterms:title", f"{report.local_authority} {report.framework} inspection report"
                                f"{' ' + str(report.published.year) if report.published else ''}")
     w.add(rep, "ofsted:framework", NamedNode(vocab.concept_iri("framework", fw)))
-    authority = authority_iri(report, reference)
-    if reference.authority(report.local_authority) is None:
-        w.typed(authority, "ofsted:LocalAuthority", "ofsted:Agency", "org:Organization")
-        w.add(authority, "skos:prefLabel", f"{report.local_authority} Council")
-        w.add(authority, "ofsted:areaName", report.local_authority)
-    w.add(rep, "ofsted:localAuthority", NamedNode(authority))
+    w.add(rep, "ofsted:localAuthority", NamedNode(authority_iri(report, reference)))
     for prop, value in (("ofsted:inspectionStart", report.inspection_start),
                         ("ofsted:inspectionEnd", report.inspection_end), ("dcterms:issued", report.published)):
         if value:
@@ -252,10 +253,6 @@ def _attributions(w: _Writer, node: str, attributions, owner_property: str) -> N
 def _analysis_quads(w: _Writer, analysis) -> None:
     """Findings, their owners, the owners of recommendations and what each answers."""
     rid = w.rid
-    for agency in analysis.new_agencies:
-        w.typed(agency.iri, "ofsted:Agency", "org:Organization")
-        w.add(agency.iri, "rdf:type", NamedNode(agency.agency_class))
-        w.add(agency.iri, "skos:prefLabel", agency.label)
     for f in analysis.findings:
         node = w.typed(vocab.item_iri(rid, "finding", f.key), "ofsted:Finding")
         w.add(node, "ofsted:report", NamedNode(vocab.report_iri(rid)))
@@ -277,6 +274,31 @@ def _analysis_quads(w: _Writer, analysis) -> None:
         w.add(rec, "ofsted:answerLink", NamedNode(link))
         w.add(link, "ofsted:finding", finding)
         w.add(link, "ofsted:linkMethod", method)
+
+
+def found_quads(report: Report, analysis=None, reference: Reference | None = None) -> list[Quad]:
+    """The bodies a report names that the reference data lacks (its authority, if unknown, and agencies found by
+    the name patterns), for the shared graph id:graph/found: each is described there once, never restated in the
+    report graphs that name it, so that queries give one row per answer."""
+    reference = reference or load_reference()
+    graph = NamedNode(vocab.GRAPH_FOUND)
+    quads = []
+
+    def add(s: str, p: str, o) -> None:
+        quads.append(Quad(NamedNode(s), P(p), o if isinstance(o, NamedNode) else Literal(o), graph))
+
+    if reference.authority(report.local_authority, report.date) is None:
+        iri = authority_iri(report, reference)
+        for cls in ("ofsted:LocalAuthority", "ofsted:Agency", "org:Organization"):
+            add(iri, "rdf:type", P(cls))
+        add(iri, "skos:prefLabel", f"{report.local_authority} Council")
+        add(iri, "ofsted:areaName", report.local_authority)
+    for agency in analysis.new_agencies if analysis is not None else ():
+        for cls in ("ofsted:Agency", "org:Organization"):
+            add(agency.iri, "rdf:type", P(cls))
+        add(agency.iri, "rdf:type", NamedNode(agency.agency_class))
+        add(agency.iri, "skos:prefLabel", agency.label)
+    return sorted(set(quads), key=str)
 
 
 def build_run_quads(report_id: str, sha256: str, ended: dt.datetime, tool_version: str,

@@ -124,6 +124,12 @@ class Report:
     warnings: tuple[str, ...] = field(default=())
 
     @property
+    def date(self) -> dt.date | None:
+        """The date the report speaks for, by which its authority and partners are resolved: its publication,
+        else the end of its fieldwork."""
+        return self.published or self.inspection_end
+
+    @property
     def report_id(self) -> str:
         """Short id, e.g. "worcestershire-2010-slac"."""
         from .vocab import slug
@@ -157,7 +163,7 @@ class Attribution:
     """Who owns a finding or an action, how that was decided, and how sure it is."""
 
     agency: str  # IRI
-    method: str  # mention, mention-generic, mention-part, rule:{name} or manual
+    method: str  # mention, mention-generic, mention-part, rule:{name}, inherited:…, default:lead-agency or manual
     confidence: float
 
 
@@ -197,3 +203,4 @@ class Analysis:
     owners: tuple[tuple[int, tuple[Attribution, ...]], ...]  # recommendation number -> owners
     answers: tuple[tuple[int, str, str], ...]  # (recommendation number, finding key, method)
     new_agencies: tuple[NewAgency, ...] = ()
+    notes: tuple[str, ...] = ()  # what the reference data lacked for this report (graph.findings._notes)

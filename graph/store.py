@@ -186,20 +186,24 @@ def _triples_text(quads) -> str:
     return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
-def replace_graph(store, graph: str, quads, extra_graph: str | None = None, extra_quads=(),
-                  fresh: bool = False) -> None:
-    """Replace one named graph with ``quads`` in one transaction (and the small extra graph's subjects).
+def replace_graph(store, graph: str, quads, shared=(), fresh: bool = False) -> None:
+    """Replace one named graph with ``quads`` in one transaction, together with the description of each subject of
+    the ``shared`` quads in its own small shared graph (a build record, a body found in the report).
 
-    A graph the store does not hold yet (``fresh``) is written directly, in one transaction; its extra quads
+    A graph the store does not hold yet (``fresh``) is written directly, in one transaction; its shared quads
     follow in a second one, and a build that dies between the two finds no build record and builds it again.
     """
     import pyoxigraph
 
     extra = ""
-    if extra_graph is not None:
-        for subject in sorted({q.subject.value for q in extra_quads}):
-            extra += f"DELETE WHERE {{ GRAPH <{extra_graph}> {{ <{subject}> ?p ?o }} }};\n"
-        extra += f"INSERT DATA {{ GRAPH <{extra_graph}> {{\n{_triples_text(extra_quads)}}} }}"
+    by_graph: dict[str, list] = {}
+    for q in shared:
+        by_graph.setdefault(q.graph_name.value, []).append(q)
+    for shared_graph, shared_quads in sorted(by_graph.items()):
+        for subject in sorted({q.subject.value for q in shared_quads}):
+            extra += f"DELETE WHERE {{ GRAPH <{shared_graph}> {{ <{subject}> ?p ?o }} }};\n"
+        extra += f"INSERT DATA {{ GRAPH <{shared_graph}> {{\n{_triples_text(shared_quads)}}} }};\n"
+    extra = extra.rstrip(";\n")
     if fresh:
         target = pyoxigraph.NamedNode(graph)
         store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in quads)
@@ -211,6 +215,13 @@ def replace_graph(store, graph: str, quads, extra_graph: str | None = None, extr
     store.update(f"DROP SILENT GRAPH <{staging}>")
     store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, stage) for q in quads)
     store.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}>" + (";\n" + extra if extra else ""))
+
+
+def drop_unused_found(store) -> None:
+    """Forget the bodies of id:graph/found that no report names any more (after a report is removed or rebuilt)."""
+    found = vocab.GRAPH_FOUND
+    store.update(f"""DELETE {{ GRAPH <{found}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{found}> {{ ?s ?p ?o }}
+        FILTER NOT EXISTS {{ GRAPH ?g {{ ?x ?y ?s }} FILTER(?g != <{found}>) }} }}""")
 
 
 def load_static_graphs(store) -> bool:
@@ -234,7 +245,7 @@ def load_static_graphs(store) -> bool:
         quads = [q for name in names for q in pyoxigraph.parse(path=str(folder / name), format=pyoxigraph.RdfFormat.TURTLE)]
         stamp = [pyoxigraph.Quad(pyoxigraph.NamedNode(graph), P("ofsted:rulesVersion"), pyoxigraph.Literal(version),
                                  pyoxigraph.NamedNode(vocab.GRAPH_BUILDS))]
-        replace_graph(store, graph, quads, vocab.GRAPH_BUILDS, stamp)
+        replace_graph(store, graph, quads, stamp)
     return True
 
 
@@ -264,6 +275,7 @@ def remove_report(store, report: str) -> str:
     iri = resolve_report(store, report)
     run = vocab.build_iri(iri[len(vocab.report_iri("")):])
     store.update(f"DROP GRAPH <{iri}>;\nDELETE WHERE {{ GRAPH <{vocab.GRAPH_BUILDS}> {{ <{run}> ?p ?o }} }}")
+    drop_unused_found(store)
     return iri
 
 

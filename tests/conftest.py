@@ -48,7 +48,7 @@ def sample_store(tmp_path_factory):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the attribution figures measured by test_attribution, the held-out set apart."""
+    """Print the attribution figures measured by test_attribution, development sets first."""
     try:
         from test_attribution import FIGURES
     except ImportError:
@@ -57,5 +57,6 @@ def pytest_terminal_summary(terminalreporter):
         return
     terminalreporter.section("attribution: precision / recall / F1 against the annotations")
     for name in sorted(FIGURES, key=lambda n: (n.startswith("held-out"), n)):
+        terminalreporter.write_line(name)
         for kind, (p, r, f) in FIGURES[name].items():
-            terminalreporter.write_line(f"{name:32} {kind:16} P={p:.2f} R={r:.2f} F1={f:.2f}")
+            terminalreporter.write_line(f"    {kind.rstrip():34} P={p:.2f} R={r:.2f} F1={f:.2f}")
