@@ -61,14 +61,9 @@ class Keys:
         self.authority = authority_iri(report)
         self.resolver = Resolver(self.g, self.authority, report.date)
         self.by_agency: dict[str, str] = {self.authority: "local-authority"}
-        roles = {r for _, r, _, _, _ in self.g.roles}
-        for role in sorted(roles):
-            holders = set(self.resolver.role(role))
-            holders |= {m for b, m, _, _ in self.g.memberships if b in holders}
-            holders |= {ag for la, r, ag, f, u in self.g.roles if la == self.authority and r == role
-                        and (f is None or f <= report.date) and (u is None or report.date <= u)}
-            for agency in holders:
-                self.by_agency.setdefault(agency, role)
+        for _, role, agency, start, end in sorted(self.g.roles, key=lambda r: (r[0] != self.authority, r[1:3])):
+            if (start is None or start <= report.date) and (end is None or report.date <= end):
+                self.by_agency.setdefault(agency, role) if _ == self.authority else None
 
     def predicted(self, agency: str) -> str:
         return self.by_agency.get(agency, agency)
