@@ -33,6 +33,8 @@ class Lexicon:
 
     cues: PhraseMatcher  # labels: weakness, strength, improvement
     negators: frozenset[str]
+    topics: PhraseMatcher  # names of topics, inside which cues do not count
+    comparisons: PhraseMatcher  # labels: higher, lower, better, worse, benchmark, bad, good
     themes: PhraseMatcher  # labels: theme notations
     duties: PhraseMatcher  # labels: duty IRIs
 
@@ -48,9 +50,12 @@ def load_lexicon() -> Lexicon:
     cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue ?k }")
     negators = frozenset(k.lower() for k, _ in _pairs(
         store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:negator ?k }"))
+    topics = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:topicName ?k }")
+    comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword ?k }")
     themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword ?k }")
     duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
-    return Lexicon(PhraseMatcher(sorted(cues)), negators, PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
+    return Lexicon(PhraseMatcher(sorted(cues)), negators, PhraseMatcher(sorted(topics)),
+                   PhraseMatcher(sorted(comparisons)), PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
 
 
 # ----------------------------------------------------------------------------------------------- splitting
@@ -112,7 +117,11 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         before = text[max(0, m.start - 40):m.start].split()[-count:]
         return any(w.strip(",;").lower() in lexicon.negators for w in before)
 
-    matches = lexicon.cues.find_all(text)
+    compared = _compared(text, lexicon)
+    if compared:
+        return compared
+    topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
+    matches = [m for m in lexicon.cues.find_all(text) if not any(a <= m.start and m.end <= b for a, b in topics)]
     weaknesses = [m for m in matches if m.label == "weakness"]
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0
@@ -138,6 +147,23 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     if strong:
         return "strength"
     return "context"
+
+
+def _compared(text: str, lexicon: Lexicon) -> str | None:
+    """The verdict of a comparison with a benchmark, or None: more of a bad quantity (absence, exclusions,
+    re-referrals) than the national average is a weakness, less of it a strength, and the other way round for a
+    good one (attainment, attendance)."""
+    found = {m.label for m in lexicon.comparisons.find_all(text)}
+    if "benchmark" not in found:
+        return None
+    if found & {"better", "worse"} and len(found & {"better", "worse"}) == 1:
+        return "strength" if "better" in found else "weakness"
+    direction = found & {"higher", "lower"}
+    quantity = found & {"bad", "good"}
+    if len(direction) != 1 or len(quantity) != 1:
+        return None
+    more, bad = direction == {"higher"}, quantity == {"bad"}
+    return "weakness" if more == bad else "strength"
 
 
 def theme(text: str, lexicon: Lexicon) -> str:
