@@ -85,6 +85,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             print(f"ofsted-kg: error: {r.error}", file=sys.stderr)
         for w in r.warnings:
             print(f"warning: {r.report_id}: {w}", file=sys.stderr)
+        for note in r.notes:
+            print(f"note: {r.report_id}: {note}", file=sys.stderr)
     print(summary_table(results))
     print(f"store: {_store_dir(args)}", file=sys.stderr)
     return 2 if any(r.error for r in results) else 0

@@ -25,6 +25,7 @@ class BuildResult:
     findings: int = 0
     triples: int = 0
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the reference data lacked for the owners (graph.findings.analyse)
     error: str | None = None
     status: str = "built"  # built, unchanged or failed
 
@@ -103,7 +104,7 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
                                      status="failed"))
     result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
                          len(report.judgements), len(report.paragraphs), len(report.recommendations),
-                         len(analysis.findings), len(quads), report.warnings + analysis.notes)
+                         len(analysis.findings), len(quads), report.warnings, analysis.notes)
     return _Prepared(result, report.sha256, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
 
 

@@ -37,8 +37,8 @@ NAMED = ("mention", "mention-generic", "mention-part")
 NATIONAL_KEYS = {"voluntary-sector": "voluntary sector", "courts": "courts", "cafcass": "Cafcass"}
 #: Floors: F1 of weakness ownership and of recommendation owners, for each set and data.
 FLOORS = {
-    ("development", "all data"): (0.85, 0.90),
-    ("development", "national data"): (0.80, 0.85),
+    ("development", "all data"): (0.84, 0.85),
+    ("development", "national data"): (0.84, 0.85),
     ("held-out", "national data"): (0.80, 0.90),
 }
 

@@ -62,7 +62,7 @@ def _owners(store_dir, report):
 
 
 def test_worcestershire_weaknesses_of_every_partner(sample_store):
-    assert {"Worcestershire County Council", "NHS Worcestershire", "West Mercia Police",
+    assert {"Worcestershire County Council", "Worcestershire Primary Care Trust", "West Mercia Police",
             "Worcestershire Acute Hospitals NHS Trust", "Worcestershire Safeguarding Children Board",
             "Worcestershire Children's Trust"} <= _owners(sample_store, "worcestershire-2010-slac")
 
@@ -79,13 +79,13 @@ def test_overlaps_show_shared_responsibilities(sample_store):
     pairs = {frozenset((r["agencyALabel"], r["agencyBLabel"]))
              for r in _rows(sample_store, "overlaps", {"report": "worcestershire-2010-slac"})}
     assert frozenset({"Worcestershire County Council", "West Mercia Police"}) in pairs
-    assert frozenset({"Worcestershire County Council", "NHS Worcestershire"}) in pairs
-    assert frozenset({"NHS Worcestershire", "Worcestershire Acute Hospitals NHS Trust"}) in pairs
+    assert frozenset({"Worcestershire County Council", "Worcestershire Primary Care Trust"}) in pairs
+    assert frozenset({"Worcestershire Primary Care Trust", "Worcestershire Acute Hospitals NHS Trust"}) in pairs
 
 
 @pytest.mark.parametrize("report, police, health", [
-    ("kent-2013-lac", "Kent Police", "Kent clinical commissioning groups"),
-    ("norfolk-2013-lac", "Norfolk Constabulary", "Norfolk clinical commissioning groups"),
+    ("kent-2013-lac", "Kent Police", "the health commissioners for Kent, acting together"),
+    ("norfolk-2013-lac", "Norfolk Constabulary", "the health commissioners for Norfolk, acting together"),
 ])
 def test_2013_findings_resolve_to_their_own_local_agencies(sample_store, report, police, health):
     owners = _owners(sample_store, report)
@@ -146,18 +146,39 @@ def test_review_lists_weaknesses_without_a_sure_owner(sample_store, capsys):
     assert all(not r["confidence"] or float(r["confidence"]) < 0.6 for r in rows)
 
 
-def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_path):
+def _edited_worcestershire_owners(tmp_path, sentence: str) -> set[tuple[str, str]]:
+    """(owner, its class) of every finding, after adding a sentence to the Worcestershire sample."""
     text = (samples_dir() / "worcestershire-slac-2010.txt").read_text(encoding="utf-8")
-    edited = text.replace("Partnerships are adequate. ",
-                          "Partnerships are adequate. The Shropshire Safeguarding Children Board has not agreed "
-                          "a protocol with Shropshire Community Health NHS Trust. ", 1)
+    edited = text.replace("Partnerships are adequate. ", f"Partnerships are adequate. {sentence} ", 1)
+    assert edited != text
     report_file = tmp_path / "worcestershire-edited.txt"
     report_file.write_text(edited, encoding="utf-8")
     build([report_file], tmp_path / "store")
     with open_store(tmp_path / "store") as store:
-        rows = {(r["a"].value, r["t"].value) for r in store.query(
+        return {(r["a"].value, r["t"].value) for r in store.query(
             """PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-            SELECT ?a ?t WHERE { GRAPH ?g { ?f ofsted:responsibleAgency ?a . ?a a ?t ; skos:prefLabel ?l } }""")}
-    assert (ID + "org/shropshire-safeguarding-children-board",
-            "https://w3id.org/ofsted-kg/ontology#SafeguardingChildrenBoard") in rows
-    assert (ID + "org/shropshire-community-health-nhs-trust", "https://w3id.org/ofsted-kg/ontology#NHSTrust") in rows
+            SELECT ?a ?t WHERE { GRAPH ?g { ?f ofsted:responsibleAgency ?a } GRAPH ?h { ?a a ?t ; skos:prefLabel ?l } }""")}
+
+
+def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_path):
+    rows = _edited_worcestershire_owners(
+        tmp_path, "The Severn Valley Safeguarding Children Forum has not agreed a protocol with Wyre Forest "
+                  "Community Health NHS Trust.")
+    assert (ID + "org/wyre-forest-community-health-nhs-trust", "https://w3id.org/ofsted-kg/ontology#NHSTrust") in rows
+
+
+def test_regression_another_authoritys_named_body_owns_nothing(tmp_path):
+    """A board or trust named after another authority's area is that authority's, never an owner here."""
+    rows = _edited_worcestershire_owners(
+        tmp_path, "The Shropshire Safeguarding Children Board has not agreed a protocol with Shropshire Community "
+                  "Health NHS Trust.")
+    owners = {agency for agency, _ in rows}
+    assert not any("shropshire" in agency for agency in owners)
+
+
+def test_a_board_named_after_the_reports_own_area_is_its_safeguarding_partnership(tmp_path):
+    rows = _edited_worcestershire_owners(
+        tmp_path, "The Worcestershire Local Safeguarding Children Board has not agreed its thresholds.")
+    owners = {agency for agency, _ in rows}
+    assert ID + "org/worcestershire-safeguarding-children-board" in owners
+    assert not any("local-safeguarding" in agency for agency in owners)
