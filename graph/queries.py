@@ -8,7 +8,8 @@ A query file opens with a comment block::
     # Columns: a, b (notes), c
 
 A parameter binds the variable of the same name, which the query projects. TYPE is one of ``report`` (an IRI
-or a short id), ``agency`` (an IRI, a name or an alias), ``theme`` and ``polarity`` (an IRI or notation),
+or a short id), ``agency`` (an IRI, a name or an alias), ``authority`` (a local authority: an IRI, its name
+with or without "London Borough of", "County Council" and the like, or its GSS or DfE code), ``theme`` and ``polarity`` (an IRI or notation),
 ``iri``, ``date`` (YYYY-MM-DD), ``integer`` or ``string``. Values are turned into RDF terms and bound through pyoxigraph's
 substitutions; they are never pasted into the query text.
 
@@ -24,7 +25,7 @@ from functools import lru_cache
 from . import vocab
 from .errors import OfstedKgError
 
-PARAM_TYPES = ("report", "agency", "theme", "polarity", "iri", "date", "integer", "string")
+PARAM_TYPES = ("report", "agency", "authority", "theme", "polarity", "iri", "date", "integer", "string")
 
 
 class QueryError(OfstedKgError):
@@ -160,6 +161,29 @@ _CONCEPT_LOOKUP = """SELECT ?label ?node WHERE {{ GRAPH ?g {{ ?node a ofsted:{cl
     skos:notation|skos:prefLabel|skos:altLabel ?name }} FILTER (LCASE(STR(?name)) = ?label) }}"""
 
 
+_AUTHORITY_LOOKUP = """SELECT ?label ?node WHERE { GRAPH ?g { ?node a ofsted:LocalAuthority ;
+    ofsted:areaName|skos:prefLabel|skos:altLabel|ofsted:gssCode|ofsted:formerGssCode|ofsted:dfeCode ?name }
+    FILTER (LCASE(STR(?name)) = ?label) }"""
+#: How Ofsted and others dress an area's name; stripped when the name as given matches no authority.
+_AUTHORITY_DRESS = re.compile(r"^(?:the\s+)?(?:London Borough of|Royal Borough of|City of|County of|Borough of)\s+"
+                              r"|\s+(?:(?:County|City|Borough|Metropolitan Borough|Metropolitan District|District)\s+)?"
+                              r"Council$", re.IGNORECASE)
+
+
+def _authority(store, value: str, param: str):
+    """A local authority by name, dressed name, GSS or DfE code (or IRI)."""
+    if value.startswith(("http://", "https://")):
+        return _iri(value, f"--param {param}")
+    name = " ".join(value.split())
+    try:
+        return _lookup(store, _AUTHORITY_LOOKUP, name, "local authority", param)
+    except QueryError:
+        bare = _AUTHORITY_DRESS.sub("", name).strip()
+        if bare == name or not bare:
+            raise
+        return _lookup(store, _AUTHORITY_LOOKUP, bare, "local authority", param)
+
+
 def to_term(store, param: Param, value: str):
     """The RDF term a parameter value stands for."""
     from pyoxigraph import Literal, NamedNode
@@ -173,6 +197,8 @@ def to_term(store, param: Param, value: str):
             raise QueryError(str(exc)) from None
     if param.type == "iri":
         return _iri(value, f"--param {param.name}")
+    if param.type == "authority":
+        return _authority(store, value, param.name)
     if param.type in ("agency", "theme", "polarity"):
         if value.startswith(("http://", "https://")):
             return _iri(value, f"--param {param.name}")
