@@ -112,7 +112,7 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
     patterns = []
     for r in rows("""SELECT ?k ?re (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles) WHERE {
                      ?g a ofsted:GenericMention ; ofsted:assignsRole/skos:notation ?role .
-                     OPTIONAL { ?g ofsted:keyword ?k } OPTIONAL { ?g ofsted:regex ?re } } GROUP BY ?k ?re"""):
+                     OPTIONAL { ?g ofsted:keyword|ofsted:domainKeyword ?k } OPTIONAL { ?g ofsted:regex ?re } } GROUP BY ?k ?re"""):
         roles = tuple(sorted(r["roles"].value.split("|")))
         if r["k"] is not None:
             generic[fold(r["k"].value)] = tuple(sorted(set(generic.get(fold(r["k"].value), ())) | set(roles)))
@@ -141,7 +141,7 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
     for r in rows("""SELECT ?n ?l ?c (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles)
                       (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) WHERE {
                       ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
-                         ofsted:assignsRole/skos:notation ?role ; ofsted:keyword ?k } GROUP BY ?n ?l ?c ORDER BY ?n"""):
+                         ofsted:assignsRole/skos:notation ?role ; ofsted:keyword|ofsted:domainKeyword ?k } GROUP BY ?n ?l ?c ORDER BY ?n"""):
         rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value)))
         keywords += [(k, r["n"].value) for k in r["kws"].value.split("|")]
     name_patterns = tuple(
@@ -150,12 +150,12 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
         for r in rows("""SELECT ?re ?cls (GROUP_CONCAT(DISTINCT ?anchor; separator="|") AS ?anchors)
                          (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles) WHERE {
                          ?p a ofsted:AgencyNamePattern ; ofsted:regex ?re ; ofsted:agencyClass ?cls ;
-                            ofsted:keyword ?anchor . OPTIONAL { ?p ofsted:assignsRole/skos:notation ?role } }
+                            ofsted:keyword|ofsted:domainKeyword ?anchor . OPTIONAL { ?p ofsted:assignsRole/skos:notation ?role } }
                          GROUP BY ?p ?re ?cls ORDER BY ?p"""))
     confidence = {r["n"].value: float(r["c"].value)
                   for r in rows("SELECT ?n ?c WHERE { ?m a ofsted:AttributionMethod ; skos:notation ?n ; ofsted:confidence ?c }")}
     cues: dict[str, list] = {}
-    for r in rows("SELECT ?n ?k WHERE { ?c a ofsted:OwnershipCue ; skos:notation ?n ; ofsted:keyword ?k }"):
+    for r in rows("SELECT ?n ?k WHERE { ?c a ofsted:OwnershipCue ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }"):
         cues.setdefault(r["n"].value, []).append((r["k"].value, r["n"].value))
 
     def of_class(cls: str) -> frozenset:

@@ -47,12 +47,12 @@ def _pairs(store, query: str) -> list[tuple[str, str]]:
 def load_lexicon() -> Lexicon:
     """Read the polarity cues, theme keywords and duty keywords from ontology/findings.ttl and duties.ttl."""
     store = vocab.ontology_store("findings.ttl", "duties.ttl")
-    cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue ?k }")
+    cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue|ofsted:domainKeyword ?k }")
     negators = frozenset(k.lower() for k, _ in _pairs(
         store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:negator ?k }"))
     topics = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:topicName ?k }")
-    comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword ?k }")
-    themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword ?k }")
+    comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword|ofsted:domainKeyword ?k }")
+    themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }")
     duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
     return Lexicon(PhraseMatcher(sorted(cues)), negators, PhraseMatcher(sorted(topics)),
                    PhraseMatcher(sorted(comparisons)), PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
