@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
 from graph.ingest import build
-from graph.queries import format_results, load_query, run
+from graph.queries import format_results, load_query, named_queries, run
 from graph.store import open_store
 from graph.vocab import samples_dir
 
@@ -115,3 +116,57 @@ def test_regression_grade_changes_keeps_a_theme_missing_from_one_report():
     rows = {(r["item"].value, r["earlierValue"].value, r["laterValue"].value)
             for r in run(store, load_query("grade-changes"), {"localAuthority": "X"})}
     assert rows == {("Theme A", "3", "0"), ("Theme B", "1", "1")}
+
+
+def _renamed(tmp_path, source, area: str):
+    """A copy of a report whose authority is ``area`` (outside the reference data if made up)."""
+    text = Path(source).read_text(encoding="utf-8").replace("Worcestershire", area)
+    path = tmp_path / f"{area.lower()}-{Path(source).name}"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def two_authorities_store(tmp_path_factory):
+    """Two reports of an authority the reference data knows, and two of one it does not."""
+    tmp = tmp_path_factory.mktemp("two-authorities")
+    later = synthetic_reinspection(tmp)
+    known = [samples_dir() / "worcestershire-slac-2010.txt", later]
+    unknown = [_renamed(tmp, samples_dir() / "worcestershire-slac-2010.txt", "Exampleshire"),
+               _renamed(tmp, later, "Exampleshire")]
+    results = build(known + unknown, tmp / "store")
+    assert [r.error for r in results] == [None] * 4
+    return tmp / "store", results
+
+
+#: Parameters for the queries that need them, on the two-authorities store.
+TWO_AUTHORITY_PARAMS = {
+    "grades-table": {}, "actions-due": {"date": "2013-11-30"}, "agency-profile": {"agency": "Exampleshire Council"},
+    "search-findings": {"contains": "care plan"}, "grade-changes": {"localAuthority": "Exampleshire"},
+    "partners": {"localAuthority": "Worcestershire"},
+    "evidence": {"subject": "https://w3id.org/ofsted-kg/id/report/exampleshire-2010-slac/recommendation/7"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_regression_every_query_gives_each_row_once(two_authorities_store, name):
+    """A report graph never restates a node shared by reports: with two reports of an authority outside the
+    reference data, `reports` listed each report twice and most `weaknesses-by-agency` rows were duplicates."""
+    store, _ = two_authorities_store
+    rows = _rows(store, name, TWO_AUTHORITY_PARAMS.get(name, {}))
+    assert rows, name
+    keys = [tuple(r.values()) for r in rows]
+    assert len(keys) == len(set(keys)), f"{name}: {len(keys) - len(set(keys))} repeated rows"
+
+
+def test_unknown_authority_is_described_once_and_said_in_the_build(two_authorities_store):
+    store, results = two_authorities_store
+    assert len(_rows(store, "reports", {})) == 4
+    notes = {r.report_id: r.notes for r in results}
+    assert any("'Exampleshire' is not in the reference data" in n for n in notes["exampleshire-2010-slac"])
+    assert not any("not in the reference data" in n for n in notes["worcestershire-2010-slac"])
+    assert any("fell to the lead-agency default" in n for n in notes["exampleshire-2010-slac"])
+    with open_store(store) as s:
+        labels = list(s.query("""SELECT ?l WHERE { GRAPH ?g { <https://w3id.org/ofsted-kg/id/org/exampleshire-council>
+                                 <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } }"""))
+    assert len(labels) == 1
