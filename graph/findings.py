@@ -113,15 +113,20 @@ def split_clauses(text: str) -> list[tuple[int, int, int]]:
 
 def polarity(text: str, lexicon: Lexicon) -> str:
     """strength, weakness, improvement or context, from the cue phrases in ontology/findings.ttl."""
-    def negated(m, count: int) -> bool:
-        before = text[max(0, m.start - 40):m.start].split()[-count:]
-        return any(w.strip(",;").lower() in lexicon.negators for w in before)
-
     compared = _compared(text, lexicon)
     if compared:
         return compared
     topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
-    matches = [m for m in lexicon.cues.find_all(text) if not any(a <= m.start and m.end <= b for a, b in topics)]
+
+    def in_topic(start: int, end: int) -> bool:
+        return any(a <= start and end <= b for a, b in topics)
+
+    def negated(m, count: int) -> bool:
+        begin = max(0, m.start - 40)
+        before = [w for w in re.finditer(r"\S+", text[begin:m.start]) if not in_topic(begin + w.start(), begin + w.end())]
+        return any(w.group().strip(",;'\"").lower() in lexicon.negators for w in before[-count:])
+
+    matches = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end)]
     weaknesses = [m for m in matches if m.label == "weakness"]
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0

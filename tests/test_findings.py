@@ -47,6 +47,61 @@ def test_polarity(text, expected):
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text", [
+    "The effectiveness of the LSCB requires improvement.",
+    "Supervision is an area for improvement.",
+    "It is too early to see the impact of the new edge of care service.",
+    "There is no evidence of impact from the revised strategy.",
+    "The number of children placed out of area remains too high.",
+    "Less than half of care leavers have an up-to-date pathway plan.",
+    "A decreasing number of young people attend their reviews.",
+])
+def test_shortfall_idioms_are_weaknesses(text):
+    assert polarity(text, load_lexicon()) == "weakness"
+
+
+@pytest.mark.parametrize("text", [
+    "The council has a clear protocol for children missing from care.",
+    "Health visitors follow a robust 'did not attend' policy and follow up appointments.",
+    "Time-limited work with families is well targeted.",
+    "The escalation of concerns process is well understood by partners.",
+    "Support for children with learning difficulties is good.",
+])
+def test_a_cue_inside_a_topic_name_is_not_a_judgement(text):
+    assert polarity(text, load_lexicon()) == "strength"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Persistent absence is higher than the national average.", "weakness"),
+    ("Absence from school is lower than that of statistical neighbours.", "strength"),
+    ("Attainment at key stage 4 is below the national average.", "weakness"),
+    ("Attendance is above the national average.", "strength"),
+    ("Re-referrals are lower than in similar areas.", "strength"),
+    ("Exclusions are higher than the regional average.", "weakness"),
+    ("Results are better than statistical neighbours.", "strength"),
+])
+def test_comparison_with_the_national_average_depends_on_the_quantity(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
+@pytest.mark.parametrize("text, named", [
+    ("An audit by the LSCB found that thresholds are not understood.", False),
+    ("The plan was presented to the LSCB.", False),
+    ("Progress is tracked through the board.", False),
+    ("Performance is reported to the health and wellbeing board.", False),
+    ("Health staff report that they are not invited to strategy meetings.", False),
+    ("The LSCB has not audited multi-agency practice.", True),
+])
+def test_a_body_named_as_the_source_or_forum_is_not_the_owner(text, named):
+    import datetime as dt
+
+    from graph.agencies import Resolver, load_gazetteer
+    from graph.vocab import org_iri
+
+    resolver = Resolver(load_gazetteer(), org_iri("Norfolk County Council"), dt.date(2013, 8, 16))
+    assert bool(resolver.mentions(text)) == named
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Pathway plans begin too late for care leavers.", "care-leavers"),
     ("Waiting times for CAMHS are long.", "camhs"),
