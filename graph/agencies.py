@@ -105,7 +105,10 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
             kinds.setdefault(row["n"].value, kind)
             labels.setdefault(row["n"].value, row["l"].value)
     aliases: dict[str, set[str]] = {}
-    for row in rows("SELECT ?n ?l WHERE { ?n skos:prefLabel|skos:altLabel ?l }"):
+    # A node that stands for a role has a description, not a name: no report says "the acute hospital trust(s)
+    # for Derby, from 2009".
+    for row in rows("""SELECT ?n ?l WHERE { ?n skos:prefLabel|skos:altLabel ?l
+                       FILTER NOT EXISTS { ?n a ofsted:RoleHolder } }"""):
         if row["n"].value in kinds and fold(row["l"].value):
             aliases.setdefault(fold(row["l"].value), set()).add(row["n"].value)
     generic: dict[str, tuple[str, ...]] = {}
@@ -187,11 +190,20 @@ class Resolver:
         self.on = on
         self.areas = gazetteer.area_names.get(authority, frozenset())
         self.missing_roles: set[str] = set()  # roles asked for that nobody fills at this date
-        holding = {ag for la, _, ag, f, u in gazetteer.roles if la == authority and _valid(on, f, u)}
+        self._holders: dict[str, set[str]] = {}  # role -> agencies that fill it for this authority at this date
+        for la, role, ag, f, u in gazetteer.roles:
+            if la == authority and _valid(on, f, u):
+                self._holders.setdefault(role, set()).add(ag)
+        self._members = {}  # joint body -> its members at this date
+        for b, m, f, u in gazetteer.memberships:
+            if _valid(on, f, u):
+                self._members.setdefault(b, set()).add(m)
+        self._roles: dict[str, frozenset[str]] = {}
+        holding = set().union(*self._holders.values()) if self._holders else set()
         anchored = {n for n, areas in gazetteer.area_names.items()
                     if areas & self.areas and n not in gazetteer.authorities}
         tied = self._with_parts(anchored | holding | {authority})
-        tied |= {m for b, m, f, u in gazetteer.memberships if b in tied and _valid(on, f, u)}
+        tied |= {m for b in tied for m in self._members.get(b, ())}
         self.tied = frozenset(self._with_parts(tied))
         self.national = frozenset(self._with_parts(set(gazetteer.national)))
         self._other_areas = tuple(sorted(
@@ -219,14 +231,14 @@ class Resolver:
         and bodies that act together in the role (CCGs) as their joint node."""
         if role == "local-authority":
             return frozenset({self.authority})
-        holders = {ag for la, r, ag, f, u in self.g.roles
-                   if la == self.authority and r == role and _valid(self.on, f, u)}
-        holders = (holders - self.g.role_holders) or holders
-        joint = {m for b, m, f, u in self.g.memberships if b in holders and _valid(self.on, f, u)}
-        found = frozenset(holders - joint)
-        if not found:
+        if role not in self._roles:
+            holders = self._holders.get(role, set())
+            holders = (holders - self.g.role_holders) or holders
+            joint = {m for b in holders for m in self._members.get(b, ())}
+            self._roles[role] = frozenset(holders - joint)
+        if not self._roles[role]:
             self.missing_roles.add(role)
-        return found
+        return self._roles[role]
 
     def names_other_area(self, name: str) -> bool:
         """Whether a body's name carries another authority's area ("Suffolk Constabulary" in a Norfolk report)."""

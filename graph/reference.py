@@ -335,7 +335,7 @@ class _Builder:
             if not spans:
                 continue
             joint = vocab.org_iri(f"{authority.council} health commissioners")
-            self.body(joint, f"the health commissioners for {authority.area}, acting together",
+            self.body(joint, f"{authority.area} health commissioners (acting together)",
                       "ofsted:HealthCommissioner", "org:OrganizationalCollaboration",
                       note="The several health commissioners of the area at once, as reports speak of them "
                            "together (\"health\", \"the CCGs\"); its members are dated memberships.")

@@ -245,7 +245,7 @@ def load_static_graphs(store) -> bool:
         quads = [q for name in names for q in pyoxigraph.parse(path=str(folder / name), format=pyoxigraph.RdfFormat.TURTLE)]
         stamp = [pyoxigraph.Quad(pyoxigraph.NamedNode(graph), P("ofsted:rulesVersion"), pyoxigraph.Literal(version),
                                  pyoxigraph.NamedNode(vocab.GRAPH_BUILDS))]
-        replace_graph(store, graph, quads, stamp)
+        replace_graph(store, graph, quads, stamp, fresh=not store.contains_named_graph(pyoxigraph.NamedNode(graph)))
     return True
 
 

@@ -139,8 +139,8 @@ def test_overlaps_show_shared_responsibilities(sample_store):
 
 
 @pytest.mark.parametrize("report, police, health", [
-    ("kent-2013-lac", "Kent Police", "the health commissioners for Kent, acting together"),
-    ("norfolk-2013-lac", "Norfolk Constabulary", "the health commissioners for Norfolk, acting together"),
+    ("kent-2013-lac", "Kent Police", "Kent health commissioners (acting together)"),
+    ("norfolk-2013-lac", "Norfolk Constabulary", "Norfolk health commissioners (acting together)"),
 ])
 def test_2013_findings_resolve_to_their_own_local_agencies(sample_store, report, police, health):
     owners = _owners(sample_store, report)

@@ -82,7 +82,7 @@ def test_norfolk_2013_has_its_five_ccgs_and_their_joint_node(sample_store):
     names = labels(partners(sample_store, "Norfolk", "2013-08-16"), "health-commissioner")
     assert {f"NHS {n} Clinical Commissioning Group" for n in
             ("Great Yarmouth and Waveney", "North Norfolk", "Norwich", "South Norfolk", "West Norfolk")} < names
-    assert "the health commissioners for Norfolk, acting together" in names
+    assert "Norfolk health commissioners (acting together)" in names
 
 
 @pytest.mark.parametrize("name", ["Royal Borough of Greenwich", "Greenwich", "E09000011", "203", "greenwich council"])
