@@ -105,12 +105,14 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
             kinds.setdefault(row["n"].value, kind)
             labels.setdefault(row["n"].value, row["l"].value)
     aliases: dict[str, set[str]] = {}
+    phrases: set[tuple[str, str]] = set()  # (words as written, label): the matcher splits words as it splits text
     # A node that stands for a role has a description, not a name: no report says "the acute hospital trust(s)
     # for Derby, from 2009".
     for row in rows("""SELECT ?n ?l WHERE { ?n skos:prefLabel|skos:altLabel ?l
                        FILTER NOT EXISTS { ?n a ofsted:RoleHolder } }"""):
         if row["n"].value in kinds and fold(row["l"].value):
             aliases.setdefault(fold(row["l"].value), set()).add(row["n"].value)
+            phrases.add((row["l"].value, _ALIAS + fold(row["l"].value)))
     generic: dict[str, tuple[str, ...]] = {}
     patterns = []
     for r in rows("""SELECT ?k ?re (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles) WHERE {
@@ -119,9 +121,9 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
         roles = tuple(sorted(r["roles"].value.split("|")))
         if r["k"] is not None:
             generic[fold(r["k"].value)] = tuple(sorted(set(generic.get(fold(r["k"].value), ())) | set(roles)))
+            phrases.add((r["k"].value, _GENERIC + fold(r["k"].value)))
         if r["re"] is not None:
             patterns.append((re.compile(r["re"].value), roles))
-    phrases = sorted({(a, _ALIAS + a) for a in aliases} | {(g, _GENERIC + g) for g in generic})
     parents: dict[str, tuple[str, ...]] = {}
     for row in rows("SELECT ?n ?p WHERE { ?n org:unitOf|org:siteOf|org:subOrganizationOf ?p } ORDER BY ?n ?p"):
         parents[row["n"].value] = parents.get(row["n"].value, ()) + (row["p"].value,)
@@ -166,7 +168,7 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
 
     return Gazetteer(
         kinds, labels, {a: frozenset(n) for a, n in aliases.items()}, generic, tuple(patterns),
-        PhraseMatcher(phrases), parents, accountable, area_names, of_class("ofsted:LocalAuthority"), roles,
+        PhraseMatcher(sorted(phrases)), parents, accountable, area_names, of_class("ofsted:LocalAuthority"), roles,
         of_class("ofsted:RoleHolder"), of_class("ofsted:NationalBody"), memberships, tuple(rules),
         PhraseMatcher(keywords), name_patterns, confidence, of_class("ofsted:Inspectorate"),
         {n: PhraseMatcher(sorted(p)) for n, p in cues.items()})
@@ -249,7 +251,7 @@ class Resolver:
         folded = f" {fold(name)} "
         return any(f" {a} " in folded for a in self.areas)
 
-    def _cued(self, text: str, start: int, end: int) -> bool:
+    def cued(self, text: str, start: int, end: int) -> bool:
         """Whether the name at start:end is the source ("… reports that") or the forum ("presented to …")."""
         after = self.g.cues.get("source")
         if after:
@@ -277,12 +279,12 @@ class Resolver:
             else:
                 agencies, method = self._named(m.label[len(_ALIAS):])
             agencies -= self.g.never_owners
-            if agencies and not self._cued(text, m.start, m.end):
+            if agencies and not self.cued(text, m.start, m.end):
                 found.append(Mention(m.start, m.end, text[m.start:m.end], agencies, method))
         taken = [(m.start, m.end) for m in found]
         for pattern, roles in self.g.generic_patterns:
             for m in pattern.finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in taken) or self._cued(text, m.start(), m.end()):
+                if any(a < m.end() and m.start() < b for a, b in taken) or self.cued(text, m.start(), m.end()):
                     continue
                 agencies = frozenset().union(*(self.role(r) for r in roles))
                 if agencies:
@@ -292,7 +294,10 @@ class Resolver:
     def _named(self, alias: str) -> tuple[frozenset[str], str]:
         agencies: set[str] = set()
         part = False
-        for node in self.local(self.g.alias_nodes.get(alias, frozenset())):
+        nodes = self.g.alias_nodes.get(alias, frozenset())
+        # A service is everyone's kind of work: whoever fills the role that answers for it here.
+        services = {n for n in nodes if self.g.kinds.get(n) == "service"}
+        for node in sorted(services) + sorted(self.local(nodes - services)):
             kind = self.g.kinds.get(node)
             if kind == "service":
                 part = True

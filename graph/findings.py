@@ -234,7 +234,9 @@ class Attributor:
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
                 offer(iri, "mention", self.confidence("mention"))
         rules = {rule.name: rule for rule in self.g.rules}
-        hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text)]
+        # "Social workers report that …": the work named is the source of the finding, not its subject.
+        hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text)
+                if not self.resolver.cued(text, m.start, m.end)]
         for start, end, name in sorted(hits, key=lambda h: (h[2], h[0])):  # ties go to the first rule by name
             # "health assessment" is the health rule's, not the social care rule's "assessment".
             if any(s <= start and end <= e and (e - s) > (end - start) and r != name for s, e, r in hits):

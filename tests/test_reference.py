@@ -166,6 +166,11 @@ def test_regression_another_authoritys_improvement_board_is_not_found():
      "safeguarding-partnership"),
     ("Derby City Council", "2021-06-01", "The ICB and the CCG do not agree.", "health-commissioner"),
     ("London Borough of Barnet", "2019-07-01", "The police do not attend strategy meetings.", "police"),
+    # Regression: names with "'s" never matched, and services were dropped as nobody's.
+    ("Derby City Council", "2016-06-01", "Children's social care services are slow to respond.", "local-authority"),
+    ("Derby City Council", "2016-06-01", "The virtual school has not tracked attainment.", "local-authority"),
+    ("Medway Council", "2016-06-01", "Waiting times for CAMHS are long.", "health-commissioner"),
+    ("Medway Council", "2016-06-01", "Accident and emergency staff do not check records.", "acute-trust"),
 ])
 def test_generic_mentions_resolve_for_any_authority(authority, date, text, role):
     g = load_gazetteer(vocab.NATIONAL_FILES)
