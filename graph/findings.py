@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from . import vocab
 from .agencies import Gazetteer, Resolver, load_gazetteer
-from .phrases import PhraseMatcher
+from .phrases import PhraseMatcher, words
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
 from .template import fold
 
@@ -247,6 +247,23 @@ class Attributor:
                     offer(agency, f"rule:{rule.name}", rule.confidence)
         return best
 
+    def action_owners(self, text: str) -> dict[str, Attribution]:
+        """The owners of a recommended action: the bodies named at its head, before the verb ("Ensure that the
+        LSCB clarifies ...", "Children's services and the police should ..."), else whoever the text names or the
+        rules give it, else the lead agency."""
+        actor = self.g.cues.get("actor")
+        head = re.match(r"\s*(?:ensure\s+(?:that\s+)?)?", text, re.IGNORECASE).end()
+        subject = []
+        for mention in self.resolver.mentions(text):
+            if not re.fullmatch(r"\W*(?:(?:the|and|both)\W+)*", text[head:mention.start], re.IGNORECASE):
+                break
+            subject.append(mention)
+            head = mention.end
+        following = " ".join(words(text[head:head + 40])[:1])
+        if subject and actor and any(m.start == 0 for m in actor.find_all(following)):
+            return {a: Attribution(a, m.method, self.confidence(m.method)) for m in subject for a in m.agencies}
+        return self.owners(text) or self.lead_agency()
+
     def inherited(self, owners: dict[str, Attribution], method: str) -> dict[str, Attribution]:
         """Owners borrowed from the sentence or the finding before, under a method that says so."""
         return {a: Attribution(a, method, min(at.confidence, self.confidence(method))) for a, at in owners.items()}
@@ -358,8 +375,7 @@ def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer |
     lexicon = load_lexicon()
     attributor = Attributor(report, authority, gazetteer)
     findings = find_findings(report, attributor, lexicon)
-    owners = tuple((r.number, tuple(sorted((attributor.owners(r.text) or attributor.lead_agency()).values(),
-                                           key=lambda a: a.agency)))
+    owners = tuple((r.number, tuple(sorted(attributor.action_owners(r.text).values(), key=lambda a: a.agency)))
                    for r in report.recommendations)
     analysis = Analysis(tuple(findings), owners, tuple(link_answers(report, findings, lexicon)),
                         tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)),

@@ -237,3 +237,26 @@ def test_a_board_named_after_the_reports_own_area_is_its_safeguarding_partnershi
     owners = {agency for agency, _ in rows}
     assert ID + "org/worcestershire-safeguarding-children-board" in owners
     assert not any("local-safeguarding" in agency for agency in owners)
+
+
+@pytest.mark.parametrize("text, roles", [
+    ("Ensure that the LSCB clarifies the thresholds for access to children's social care services.",
+     {"safeguarding-partnership"}),
+    ("Ensure that children's services and the police have arrangements to avoid detaining children overnight.",
+     {"local-authority", "police"}),
+    ("The board should evaluate the impact of multi-agency training.", {"safeguarding-partnership"}),
+    # "health" here names the kind of assessment, not the body that must act: the rules decide.
+    ("Ensure that health assessments of looked after children are completed on time.", {"health-commissioner"}),
+    ("Improve the quality of pathway plans.", {"local-authority"}),
+])
+def test_an_action_belongs_to_the_bodies_named_at_its_head(text, roles):
+    import datetime as dt
+
+    from graph.agencies import Resolver, load_gazetteer
+    from graph.findings import Attributor
+    from graph.vocab import org_iri
+
+    report = parsed("norfolk-lac-2013")
+    attributor = Attributor(report, org_iri("Norfolk County Council"), load_gazetteer())
+    expected = set().union(*(attributor.resolver.role(r) for r in roles))
+    assert set(attributor.action_owners(text)) == expected
