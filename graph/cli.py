@@ -231,7 +231,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_store
 
     with open_store(_store_dir(args)) as store:
-        conforms, violations = validate_store(store)
+        conforms, violations = validate_store(store, full=args.full)
     for v in violations:
         print(v)
     errors = sum(1 for v in violations if v.severity == "Violation")
@@ -321,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     bench.add_argument("--rdflib-cap", type=float, default=5.0, metavar="S",
                        help="stop each rdflib query after S seconds; 5 s shows 30 times for a 150 ms query (0: skip rdflib)")
-    command("validate", _cmd_validate, "check the store against the SHACL shapes")
+    validate = command("validate", _cmd_validate, "check the store against the SHACL shapes")
+    validate.add_argument("--full", action="store_true",
+                          help="also check the whole reference data, not only the nodes the reports use")
     command("info", _cmd_info, "where the store is and what it holds")
     return parser
 

@@ -62,3 +62,10 @@ def test_validate_command_exits_non_zero_on_a_broken_store(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("A judgement must have exactly one grade") == 5
     assert "does not conform: 5 violations" in out
+
+
+def test_the_shipped_reference_data_conforms(nquads):
+    """`ofsted-kg validate` checks only the reference nodes the reports use; the whole reference data is checked
+    here, once, with --full."""
+    path, _ = nquads
+    assert main(["validate", "--full", "--store", str(path)]) == 0
