@@ -68,6 +68,14 @@ class Gazetteer:
     never_owners: frozenset  # inspectorates: they write the report and own no finding
     cues: dict  # "source" | "forum" -> PhraseMatcher of the cue words
 
+    def services(self, text: str) -> tuple[str, ...]:
+        """The services a text names."""
+        found = set()
+        for m in self.matcher.find_longest(text):
+            if m.label.startswith(_ALIAS):
+                found |= {n for n in self.alias_nodes.get(m.label[len(_ALIAS):], ()) if self.kinds.get(n) == "service"}
+        return tuple(sorted(found))
+
     def owner_agencies(self, node: str) -> frozenset[str]:
         """The agencies a team, site or sub-organisation stands for (an agency stands for itself)."""
         if self.kinds.get(node) == "agency" and not self.parents.get(node):

@@ -2,8 +2,10 @@
 recommendations -> owners and the weaknesses they answer. Pure functions over records and loaded data.
 
 A finding is a sentence, or a clause where the sentence turns on "although", "however", "while", "but" or
-"despite". Its owners come from explicit mentions (aliases in agencies.ttl) and from attribution rules
-(attribution.ttl); a clause that names nobody borrows the owners of its whole sentence, less sure.
+"despite". Its owners come from the bodies it names (by name, by role or by a team, site or service of theirs; see
+graph.agencies) and from attribution rules (attribution.ttl), resolved for the report's authority and date. A clause
+that names nobody borrows the owners of its whole sentence, or of the finding it points back to; a weakness that
+nothing attributes goes to the local authority, the lead agency. Each way is a method with its own confidence.
 """
 
 from __future__ import annotations
@@ -195,10 +197,7 @@ class Attributor:
         self.new_agencies: dict[str, NewAgency] = {}
 
     def services(self, text: str) -> tuple[str, ...]:
-        found = set()
-        for m in self.g.matcher.find_longest(text):
-            found |= {n for n in self.g.alias_nodes.get(m.label[2:], ()) if self.g.kinds.get(n) == "service"}
-        return tuple(sorted(found))
+        return self.g.services(text)
 
     def confidence(self, method: str) -> float:
         return self.g.method_confidence.get(method, 0.5)

@@ -250,9 +250,8 @@ def test_a_board_named_after_the_reports_own_area_is_its_safeguarding_partnershi
     ("Improve the quality of pathway plans.", {"local-authority"}),
 ])
 def test_an_action_belongs_to_the_bodies_named_at_its_head(text, roles):
-    import datetime as dt
 
-    from graph.agencies import Resolver, load_gazetteer
+    from graph.agencies import load_gazetteer
     from graph.findings import Attributor
     from graph.vocab import org_iri
 
