@@ -160,6 +160,11 @@ def agency_view(data: NetworkData, agency: str) -> VisGraph:
     labels, themes = agency_labels(data), theme_labels()
     if agency not in labels:
         matches = [a for a, l in labels.items() if l.lower() == agency.lower()]
+        if not matches:  # another name the reports use for it ("NHS Worcestershire", "WSCB")
+            from .agencies import load_gazetteer
+            from .template import fold
+
+            matches = sorted(set(load_gazetteer().alias_nodes.get(fold(agency), ())) & set(labels))
         if len(matches) != 1:
             known = "; ".join(sorted(labels.values()))
             raise VizError(f"no agency {agency!r} in these results (agencies: {known})")

@@ -104,6 +104,15 @@ def test_agency_view_of_an_unknown_agency_is_one_line(sample_store, tmp_path, ca
     assert not (tmp_path / "x.html").exists()
 
 
+def test_regression_agency_view_by_the_name_the_report_uses(sample_store, tmp_path):
+    """The PCT's name in the reference data is Worcestershire Primary Care Trust; the 2010 report (and the browser
+    test) call it NHS Worcestershire."""
+    path = tmp_path / "pct.html"
+    assert main(["viz", "--store", str(sample_store), "--view", "agency", "--agency", "NHS Worcestershire",
+                 "--report", "worcestershire-2010-slac", "-o", str(path)]) == 0
+    assert "Worcestershire Primary Care Trust: weaknesses and actions" in path.read_text(encoding="utf-8")
+
+
 def test_many_reports_are_aggregated_by_kind_of_agency(data, monkeypatch):
     import graph.viz as viz
 
