@@ -26,7 +26,8 @@ class Framework:
     supported: bool
     sections: tuple[str, ...]  # section notations, in report order
     record_areas: tuple[tuple[str, frozenset[str]], ...]  # (section, area notations its Record grades)
-    grades: tuple[tuple[int, str], ...]  # (notation, word)
+    grades: tuple[tuple[int, str], ...]  # (notation, word), every word a grade is printed as
+    start_section: str | None = None  # the section the body opens in, before any section heading
 
     def areas_in_record(self, section: str) -> frozenset[str]:
         return next((areas for s, areas in self.record_areas if s == section), frozenset())
@@ -43,12 +44,22 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Heading:
+    notation: str
+    labels: tuple[str, ...]  # folded
+    list_of: str | None = None  # "recommendations": what follows is a list of recommended actions
+    timescale: str | None = None  # the timescale of the actions listed under it
+    within_section: bool = False  # a heading inside a section, which does not leave it
+    statistics: bool = False  # what follows describes the area in numbers
+
+
+@dataclass(frozen=True)
 class Template:
     frameworks: tuple[Framework, ...]
     sections: tuple[tuple[str, tuple[str, ...]], ...]  # (notation, folded labels)
     section_labels: tuple[tuple[str, str], ...]  # (notation, preferred label)
     areas: tuple[Area, ...]
-    headings: tuple[tuple[str, str], ...]  # (notation, folded label)
+    headings: tuple[Heading, ...]
     timescales: tuple[tuple[str, int, tuple[str, ...]], ...]  # (notation, months, folded labels)
 
     def framework(self, notation: str) -> Framework:
@@ -90,16 +101,16 @@ class Template:
         folded = fold(text)
         return next((s for s, labels in self.sections if folded in labels), None)
 
-    def heading_for(self, text: str) -> str | None:
+    def heading_for(self, text: str) -> Heading | None:
         folded = fold(text)
-        return next((n for n, label in self.headings if label == folded), None)
+        return next((h for h in self.headings if folded in h.labels), None)
 
     def timescale_for(self, text: str) -> tuple[str, int] | None:
         folded = fold(text)
         return next(((n, m) for n, m, labels in self.timescales if folded in labels), None)
 
     def all_heading_labels(self) -> frozenset[str]:
-        labels = {label for _, label in self.headings}
+        labels = {label for h in self.headings for label in h.labels}
         labels.update(alias for area in self.areas for alias in area.aliases)
         labels.update(label for _, ls in self.sections for label in ls)
         return frozenset(labels)
@@ -119,7 +130,7 @@ def load_template() -> Template:
     """The template, read once from ontology/frameworks.ttl."""
     grades: dict[str, list[tuple[int, str]]] = {}
     for row in _rows("""SELECT ?f ?n ?label WHERE { ?f ofsted:gradeScheme ?s . ?g skos:inScheme ?s ;
-                        skos:notation ?n ; skos:prefLabel ?label }"""):
+                        skos:notation ?n ; skos:prefLabel|skos:altLabel ?label }"""):
         grades.setdefault(_v(row["f"]), []).append((int(_v(row["n"])), _v(row["label"]).lower()))
     record: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for row in _rows("""SELECT ?f ?sn (GROUP_CONCAT(?an; separator=" ") AS ?areas) WHERE {
@@ -127,20 +138,23 @@ def load_template() -> Template:
                         GROUP BY ?f ?sn"""):
         record.setdefault(_v(row["f"]), []).append((_v(row["sn"]), frozenset(_v(row["areas"]).split())))
     frameworks = []
-    for row in _rows("""SELECT ?f ?n ?label ?supported (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
+    for row in _rows("""SELECT ?f ?n ?label ?supported ?start (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
                         (GROUP_CONCAT(DISTINCT ?sn; separator=" ") AS ?sections) WHERE {
                         ?f a ofsted:InspectionFramework ; skos:notation ?n ; skos:prefLabel ?label ;
                            ofsted:supported ?supported ; ofsted:titlePhrase ?phrase .
-                        OPTIONAL { ?f ofsted:hasSection/skos:notation ?sn } }
-                        GROUP BY ?f ?n ?label ?supported ORDER BY ?n"""):
+                        OPTIONAL { ?f ofsted:hasSection/skos:notation ?sn }
+                        OPTIONAL { ?f ofsted:startSection/skos:notation ?start } }
+                        GROUP BY ?f ?n ?label ?supported ?start ORDER BY ?n"""):
         f = _v(row["f"])
-        sections = tuple(sorted(_v(row["sections"]).split(), key=lambda s: s != "safeguarding"))
+        # Sections in report order: the opening one first (safeguarding before looked after children in 2009-12).
+        sections = tuple(sorted(_v(row["sections"]).split(),
+                                key=lambda s: (s not in ("safeguarding", "local-authority"), s)))
         frameworks.append(Framework(
             notation=_v(row["n"]), label=_v(row["label"]),
             title_phrases=tuple(sorted(fold(p) for p in _v(row["phrases"]).split("|"))),
             supported=_v(row["supported"]) == "true", sections=sections,
             record_areas=tuple(sorted(record.get(f, []), key=lambda r: sections.index(r[0]))),
-            grades=tuple(sorted(grades.get(f, []))),
+            grades=tuple(sorted(grades.get(f, []))), start_section=_v(row["start"]) or None,
         ))
     sections = tuple(
         (_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))
@@ -164,9 +178,13 @@ def load_template() -> Template:
                             skos:prefLabel ?label } ORDER BY ?n""")
     )
     headings = tuple(
-        (_v(row["n"]), fold(_v(row["label"])))
-        for row in _rows("""SELECT ?n ?label WHERE { ?h a ofsted:TemplateHeading ; skos:notation ?n ;
-                            skos:prefLabel ?label } ORDER BY ?n""")
+        Heading(_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})), _v(row["list"]) or None,
+                _v(row["ts"]) or None, _v(row["within"]) == "true", _v(row["stats"]) == "true")
+        for row in _rows("""SELECT ?n ?list ?ts ?within ?stats (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
+                            ?h a ofsted:TemplateHeading ; skos:notation ?n ; skos:prefLabel|skos:altLabel ?l .
+                            OPTIONAL { ?h ofsted:listOf ?list } OPTIONAL { ?h ofsted:timescale/skos:notation ?ts }
+                            OPTIONAL { ?h ofsted:withinSection ?within } OPTIONAL { ?h ofsted:statistics ?stats } }
+                            GROUP BY ?n ?list ?ts ?within ?stats ORDER BY ?n""")
     )
     timescales = tuple(
         (_v(row["n"]), int(_v(row["months"])), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))
