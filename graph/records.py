@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A numbered paragraph, with where it sits in the report and which PDF pages it is on."""
+    """A paragraph, with where it sits in the report and which PDF pages it is on.
 
-    number: int
-    section: str | None  # "safeguarding", "looked-after-children", or None before the judgements start
+    Its ``key`` names it in the report: its printed number ("25"), or for unnumbered text (an executive summary, a
+    list of bullets) "u" and its place among the unnumbered paragraphs in reading order ("u3")."""
+
+    number: int | None  # as printed; None for unnumbered text
+    section: str | None  # "safeguarding", "local-authority", …, or None outside the judged sections
     section_path: tuple[str, ...]  # headings from the top, as printed
     text: str
     items: tuple[str, ...] = ()
     footnotes: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # 1-based physical PDF pages; empty for text files, which have none
+    key: str = ""
+    recommendation_tag: bool = False  # ends with "(Recommendation)": the report links it to an action
 
     def span(self, quote: str, start: int | None = None) -> tuple[int, int]:
         """Start and end offsets of ``quote`` in the paragraph text (at ``start`` if given, else its first
@@ -41,7 +46,7 @@ class GradeStatement:
     grade: int | None
     word: str
     heading: str | None = None  # the graded heading, as printed
-    paragraph: int | None = None  # the paragraph whose opening sentence states it
+    paragraph: str | None = None  # key of the paragraph whose opening sentence states it
     quote: str = ""
 
 
@@ -56,7 +61,7 @@ class Judgement:
     word: str
     source: str = "record"  # "record", or "text" when the Record lacks the row
     statement: GradeStatement | None = None
-    paragraph: int | None = None  # the paragraph that states it, else the first under its heading
+    paragraph: str | None = None  # key of the paragraph that states it, else of the first under its heading
 
 
 @dataclass(frozen=True)
@@ -67,19 +72,21 @@ class SectionGrade:
     heading: str
     grade: int
     word: str
-    paragraph: int | None = None  # the first paragraph under the heading
+    paragraph: str | None = None  # key of the first paragraph under the heading
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """An action from "Areas for improvement"."""
+    """A recommended action, from a list such as "Areas for improvement", "Recommendations" or "Priority and
+    immediate action"."""
 
     section: str
     number: int  # 1-based position in the report
-    timescale: str  # notation: immediately / within-three-months / within-six-months
+    timescale: str  # notation: immediately / within-three-months / within-six-months, or "unspecified"
     deadline: dt.date | None
     text: str
-    paragraph: int
+    paragraph: str  # key of the paragraph it is printed in
+    references: tuple[str, ...] = ()  # keys of the paragraphs it cites ("(paragraphs 33, 34)")
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ class Statistic:
     unit: str  # "count" or "percent"
     counts: str
     sentence: str
-    paragraph: int
+    paragraph: str
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ class CitedDocument:
 
     title: str
     year: int | None
-    paragraph: int
+    paragraph: str
     quote: str
 
 
@@ -137,12 +144,12 @@ class Report:
         year = (self.published or self.inspection_end or self.inspection_start)
         return f"{slug(self.local_authority)}-{year.year if year else 'undated'}-{self.framework.lower()}"
 
-    def paragraph(self, number: int) -> Paragraph:
-        """The paragraph with this number; KeyError if the report has none."""
+    def paragraph(self, key: str | int) -> Paragraph:
+        """The paragraph with this key or printed number; KeyError if the report has none."""
         for p in self.paragraphs:
-            if p.number == number:
+            if p.key == str(key):
                 return p
-        raise KeyError(number)
+        raise KeyError(key)
 
 
 def to_jsonable(value):
@@ -171,7 +178,7 @@ class Attribution:
 class Finding:
     """A sentence, or a clause of one, from a judgement paragraph."""
 
-    paragraph: int
+    paragraph: str  # key of its paragraph
     index: int  # 1-based position within the paragraph
     quote: str  # exact substring of the paragraph's text
     polarity: str  # strength, weakness, improvement or context

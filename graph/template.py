@@ -28,6 +28,11 @@ class Framework:
     record_areas: tuple[tuple[str, frozenset[str]], ...]  # (section, area notations its Record grades)
     grades: tuple[tuple[int, str], ...]  # (notation, word), every word a grade is printed as
     start_section: str | None = None  # the section the body opens in, before any section heading
+    first_page_grades: bool = False  # grades on the first page (a grid), not in a Record of main findings
+    unnumbered: bool = False  # unnumbered text is kept as paragraphs of its own
+    timed_actions: bool = False  # every action has a timescale
+    action_words: frozenset[str] = frozenset()  # how the actions of its lists begin
+    empty_list_phrases: tuple[str, ...] = ()  # how a list says it has no actions
 
     def areas_in_record(self, section: str) -> frozenset[str]:
         return next((areas for s, areas in self.record_areas if s == section), frozenset())
@@ -51,6 +56,7 @@ class Heading:
     timescale: str | None = None  # the timescale of the actions listed under it
     within_section: bool = False  # a heading inside a section, which does not leave it
     statistics: bool = False  # what follows describes the area in numbers
+    boilerplate: bool = False  # what follows explains the grades in general: no findings
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,8 @@ class Template:
         return next((s for s, labels in self.sections if folded in labels), None)
 
     def heading_for(self, text: str) -> Heading | None:
-        folded = fold(text)
+        # A board's own acronym stands for "LSCB": "Key strengths and weaknesses of the SSCB".
+        folded = re.sub(r"\b[a-z]{1,5}scb$", "lscb", fold(text))
         return next((h for h in self.headings if folded in h.labels), None)
 
     def timescale_for(self, text: str) -> tuple[str, int] | None:
@@ -137,14 +144,20 @@ def load_template() -> Template:
                         ?f ofsted:recordSection ?r . ?r ofsted:section/skos:notation ?sn ; ofsted:area/skos:notation ?an }
                         GROUP BY ?f ?sn"""):
         record.setdefault(_v(row["f"]), []).append((_v(row["sn"]), frozenset(_v(row["areas"]).split())))
+    phrases: dict[str, dict[str, set[str]]] = {}
+    for row in _rows("""SELECT ?f ?p ?w WHERE { VALUES ?p { ofsted:actionWord ofsted:emptyListPhrase } ?f ?p ?w }"""):
+        phrases.setdefault(_v(row["f"]), {}).setdefault(_v(row["p"]), set()).add(fold(_v(row["w"])))
     frameworks = []
-    for row in _rows("""SELECT ?f ?n ?label ?supported ?start (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
+    for row in _rows("""SELECT ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed
+                        (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
                         (GROUP_CONCAT(DISTINCT ?sn; separator=" ") AS ?sections) WHERE {
                         ?f a ofsted:InspectionFramework ; skos:notation ?n ; skos:prefLabel ?label ;
                            ofsted:supported ?supported ; ofsted:titlePhrase ?phrase .
                         OPTIONAL { ?f ofsted:hasSection/skos:notation ?sn }
-                        OPTIONAL { ?f ofsted:startSection/skos:notation ?start } }
-                        GROUP BY ?f ?n ?label ?supported ?start ORDER BY ?n"""):
+                        OPTIONAL { ?f ofsted:startSection/skos:notation ?start }
+                        OPTIONAL { ?f ofsted:gradesOnFirstPage ?grid } OPTIONAL { ?f ofsted:readsUnnumberedText ?unnumbered }
+                        OPTIONAL { ?f ofsted:timedActions ?timed } }
+                        GROUP BY ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ORDER BY ?n"""):
         f = _v(row["f"])
         # Sections in report order: the opening one first (safeguarding before looked after children in 2009-12).
         sections = tuple(sorted(_v(row["sections"]).split(),
@@ -155,6 +168,10 @@ def load_template() -> Template:
             supported=_v(row["supported"]) == "true", sections=sections,
             record_areas=tuple(sorted(record.get(f, []), key=lambda r: sections.index(r[0]))),
             grades=tuple(sorted(grades.get(f, []))), start_section=_v(row["start"]) or None,
+            first_page_grades=_v(row["grid"]) == "true", unnumbered=_v(row["unnumbered"]) == "true",
+            timed_actions=_v(row["timed"]) == "true",
+            action_words=frozenset(phrases.get(f, {}).get(vocab.OFSTED + "actionWord", ())),
+            empty_list_phrases=tuple(sorted(phrases.get(f, {}).get(vocab.OFSTED + "emptyListPhrase", ()))),
         ))
     sections = tuple(
         (_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))
@@ -179,12 +196,14 @@ def load_template() -> Template:
     )
     headings = tuple(
         Heading(_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})), _v(row["list"]) or None,
-                _v(row["ts"]) or None, _v(row["within"]) == "true", _v(row["stats"]) == "true")
-        for row in _rows("""SELECT ?n ?list ?ts ?within ?stats (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
+                _v(row["ts"]) or None, _v(row["within"]) == "true", _v(row["stats"]) == "true",
+                _v(row["boiler"]) == "true")
+        for row in _rows("""SELECT ?n ?list ?ts ?within ?stats ?boiler (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
                             ?h a ofsted:TemplateHeading ; skos:notation ?n ; skos:prefLabel|skos:altLabel ?l .
                             OPTIONAL { ?h ofsted:listOf ?list } OPTIONAL { ?h ofsted:timescale/skos:notation ?ts }
-                            OPTIONAL { ?h ofsted:withinSection ?within } OPTIONAL { ?h ofsted:statistics ?stats } }
-                            GROUP BY ?n ?list ?ts ?within ?stats ORDER BY ?n""")
+                            OPTIONAL { ?h ofsted:withinSection ?within } OPTIONAL { ?h ofsted:statistics ?stats }
+                            OPTIONAL { ?h ofsted:boilerplate ?boiler } }
+                            GROUP BY ?n ?list ?ts ?within ?stats ?boiler ORDER BY ?n""")
     )
     timescales = tuple(
         (_v(row["n"]), int(_v(row["months"])), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))

@@ -130,11 +130,11 @@ def build_iri(report_id: str) -> str:
     return f"{ID}build/{report_id}"
 
 
-def paragraph_iri(report_id: str, number: int) -> str:
+def paragraph_iri(report_id: str, number: str | int) -> str:
     return f"{report_iri(report_id)}/para/{number}"
 
 
-def quote_iri(report_id: str, number: int, start: int, end: int) -> str:
+def quote_iri(report_id: str, number: str | int, start: int, end: int) -> str:
     return f"{paragraph_iri(report_id, number)}/quote/{start}-{end}"
 
 

@@ -31,7 +31,7 @@ def test_text_grades_agree_with_the_record(sample):
     report, want = sample
     by_paragraph = {j.statement.paragraph: j for j in report.judgements if j.statement and not j.statement.heading}
     for stated in want["text_grades"]:
-        judgement = by_paragraph.get(stated["paragraph"])
+        judgement = by_paragraph.get(None if stated["paragraph"] is None else str(stated["paragraph"]))
         if judgement is not None:
             assert judgement.word == stated["word"]
             assert judgement.section == stated["section"]
@@ -61,7 +61,7 @@ def test_statistics_from_service_information(sample):
     """Most hand-picked Service information figures are found, in the right paragraph."""
     report, want = sample
     missed = [s for s in want["statistics"]
-              if not any(got.value == s["value"] and got.paragraph == s["paragraph"] for got in report.statistics)]
+              if not any(got.value == s["value"] and got.paragraph == str(s["paragraph"]) for got in report.statistics)]
     assert len(missed) <= len(want["statistics"]) // 5, missed
     counted = {got.value: got.counts for got in report.statistics}
     assert counted.get(604.0, counted.get(1834.0, counted.get(1088.0))) == "looked after children"
@@ -132,7 +132,7 @@ def test_missing_record_row_is_taken_from_the_text_with_a_warning(tmp_path):
         "3 (adequate); the judgement is taken from the text",)
     taken = [j for j in report.judgements if j.source == "text"]
     assert [(j.section, j.area_key, j.grade, j.statement.paragraph) for j in taken] == [
-        ("safeguarding", "value-for-money", 3, 32)]
+        ("safeguarding", "value-for-money", 3, "32")]
     assert report.judgements.index(taken[0]) == 12
 
 

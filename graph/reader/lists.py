@@ -1,0 +1,71 @@
+"""Reader stage 4: the recommended actions, from the lists the template names ("Areas for improvement",
+"Recommendations", "Priority and immediate action")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..records import Paragraph, Recommendation
+from ..template import Framework, Heading, Template, fold
+from .metadata import add_months
+from .structure import ParaBuilder, is_action
+
+#: "(paragraph 25)", "(paragraphs 33, 34)", "(paragraphs 25 to 27)": the paragraphs an action answers.
+_REFERENCE = re.compile(r"\(paragraphs?\s+([\d,\s–-]+(?:(?:and|to)\s+\d+)?)\)", re.IGNORECASE)
+
+
+def list_heading(paragraph: Paragraph, template: Template) -> Heading | None:
+    """The heading of the list of actions a paragraph is under, if any."""
+    for text in reversed(paragraph.section_path):
+        heading = template.heading_for(text)
+        if heading is not None and heading.list_of:
+            return heading
+    return None
+
+
+def references(text: str) -> tuple[str, ...]:
+    """Keys of the paragraphs an action cites."""
+    found: list[str] = []
+    for m in _REFERENCE.finditer(text):
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
+        if re.search(r"\d\s*(?:to|–|-)\s*\d", m.group(1)) and len(numbers) == 2 and numbers[0] < numbers[1] <= numbers[0] + 20:
+            numbers = list(range(numbers[0], numbers[1] + 1))
+        found += [str(n) for n in numbers if str(n) not in found]
+    return tuple(found)
+
+
+def _theme(paragraph: Paragraph) -> bool:
+    """A numbered entry of a list that only heads the actions listed under it ("1. Leadership and management"
+    with bullets)."""
+    lead = paragraph.text.split("\n", 1)[0]
+    return bool(paragraph.items) and len(lead) < 80 and not re.search(r"[.:;]$", lead)
+
+
+def find_recommendations(paragraphs: tuple[Paragraph, ...], builders: list[ParaBuilder], framework: Framework,
+                         template: Template, published: dt.date | None) -> tuple[list[Recommendation], list[str]]:
+    """The actions of every list: each item of a list paragraph (2009-13, and unnumbered or themed lists), else each
+    numbered paragraph under the list's heading, with the heading's timescale where it gives one."""
+    recommendations: list[Recommendation] = []
+    warnings: list[str] = []
+    by_key = {b.key: b for b in builders}
+    for p in paragraphs:
+        heading = list_heading(p, template)
+        if heading is None or (framework.action_words and p.number is not None and not is_action(p.text, framework)):
+            continue  # not under a list, or a finding printed under a list's heading moved out of place
+        items = p.items and (framework.timed_actions or p.number is None or _theme(p))
+        entries = ([(part.timescale, text) for part, text in
+                    zip([part for part in by_key[p.key].parts if part.kind == "item"], p.items)] if items
+                   else [(None, p.text)])
+        for item_timescale, text in entries:
+            if any(phrase in fold(text) for phrase in framework.empty_list_phrases):
+                continue  # "The inspection did not find any areas for priority and immediate action"
+            timescale = item_timescale or heading.timescale
+            months = next((m for n, m, _ in template.timescales if n == timescale), None)
+            if timescale is None and framework.timed_actions:
+                warnings.append(f"paragraph {p.key}: the action '{text[:40]}…' has no timescale")
+            deadline = add_months(published, months) if published and months is not None else None
+            recommendations.append(Recommendation(p.section or "", len(recommendations) + 1,
+                                                  timescale or "unspecified", deadline, text, p.key,
+                                                  references(text)))
+    return recommendations, warnings
