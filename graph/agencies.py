@@ -67,6 +67,7 @@ class Gazetteer:
     method_confidence: dict  # method notation -> confidence
     never_owners: frozenset  # inspectorates: they write the report and own no finding
     cues: dict  # "source" | "forum" -> PhraseMatcher of the cue words
+    section_roles: dict  # report section notation -> the role of the partner that section judges on its own
 
     def services(self, text: str) -> tuple[str, ...]:
         """The services a text names."""
@@ -171,6 +172,9 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
     for r in rows("SELECT ?n ?k WHERE { ?c a ofsted:OwnershipCue ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }"):
         cues.setdefault(r["n"].value, []).append((r["k"].value, r["n"].value))
 
+    section_roles = {r["s"].value.removeprefix(vocab.concept_iri("section", "")): r["r"].value
+                     for r in rows("SELECT ?s ?r WHERE { ?s ofsted:judgesRole/skos:notation ?r }")}
+
     def of_class(cls: str) -> frozenset:
         return frozenset(r["n"].value for r in rows(f"SELECT ?n WHERE {{ ?n a {cls} }}"))
 
@@ -179,7 +183,7 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
         PhraseMatcher(sorted(phrases)), parents, accountable, area_names, of_class("ofsted:LocalAuthority"), roles,
         of_class("ofsted:RoleHolder"), of_class("ofsted:NationalBody"), memberships, tuple(rules),
         PhraseMatcher(keywords), name_patterns, confidence, of_class("ofsted:Inspectorate"),
-        {n: PhraseMatcher(sorted(p)) for n, p in cues.items()})
+        {n: PhraseMatcher(sorted(p)) for n, p in cues.items()}, section_roles)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from . import vocab
 from .agencies import Gazetteer, Resolver, load_gazetteer
 from .phrases import PhraseMatcher, words
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
-from .template import fold
+from .template import fold, load_template
 
 _TURN = r"(?:although|but|however|whilst|while|despite)"
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "approx.", "para.")
@@ -195,6 +195,9 @@ class Attributor:
         self.g = gazetteer or load_gazetteer()
         self.resolver = Resolver(self.g, authority, report.date)
         self.new_agencies: dict[str, NewAgency] = {}
+        sections = {p.section for p in report.paragraphs}
+        #: The sections of this report that judge one partner on its own, and that partner's role.
+        self.judged = {s: role for s, role in self.g.section_roles.items() if s in sections}
 
     def services(self, text: str) -> tuple[str, ...]:
         return self.g.services(text)
@@ -202,8 +205,10 @@ class Attributor:
     def confidence(self, method: str) -> float:
         return self.g.method_confidence.get(method, 0.5)
 
-    def owners(self, text: str) -> dict[str, Attribution]:
+    def owners(self, text: str, section: str | None = None) -> dict[str, Attribution]:
+        """Who a piece of text in a section makes the owner: the bodies it names, then the rules' roles."""
         best: dict[str, Attribution] = {}
+        judged_elsewhere = {role for s, role in self.judged.items() if s != section}
 
         def offer(agency: str, method: str, confidence: float) -> None:
             if agency not in best or confidence > best[agency].confidence:
@@ -241,15 +246,18 @@ class Attributor:
             if any(s <= start and end <= e and (e - s) > (end - start) and r != name for s, e, r in hits):
                 continue
             rule = rules[name]
-            for role in rule.roles:
+            for role in set(rule.roles) - judged_elsewhere:
                 for agency in self.resolver.role(role):
                     offer(agency, f"rule:{rule.name}", rule.confidence)
         return best
 
-    def action_owners(self, text: str) -> dict[str, Attribution]:
-        """The owners of a recommended action: the bodies named at its head, before the verb ("Ensure that the
-        LSCB clarifies ...", "Children's services and the police should ..."), else whoever the text names or the
-        rules give it, else the lead agency."""
+    def action_owners(self, text: str, section: str | None = None) -> dict[str, Attribution]:
+        """The owners of a recommended action: the partner a section judges on its own, for that section's list
+        (the LSCB's); else the bodies named at its head, before the verb ("Ensure that the LSCB clarifies ...",
+        "Children's services and the police should ..."), else whoever the text names or the rules give it, else
+        the lead agency."""
+        if section in self.judged:
+            return self.lead_agency(section)
         actor = self.g.cues.get("actor")
         head = re.match(r"\s*(?:ensure\s+(?:that\s+)?)?", text, re.IGNORECASE).end()
         subject = []
@@ -261,14 +269,19 @@ class Attributor:
         following = " ".join(words(text[head:head + 40])[:1])
         if subject and actor and any(m.start == 0 for m in actor.find_all(following)):
             return {a: Attribution(a, m.method, self.confidence(m.method)) for m in subject for a in m.agencies}
-        return self.owners(text) or self.lead_agency()
+        return self.owners(text, section) or self.lead_agency(section)
 
     def inherited(self, owners: dict[str, Attribution], method: str) -> dict[str, Attribution]:
         """Owners borrowed from the sentence or the finding before, under a method that says so."""
         return {a: Attribution(a, method, min(at.confidence, self.confidence(method))) for a, at in owners.items()}
 
-    def lead_agency(self) -> dict[str, Attribution]:
-        """The local authority, the lead agency, for what nothing else attributes."""
+    def lead_agency(self, section: str | None = None) -> dict[str, Attribution]:
+        """For what nothing else attributes: the partner a section judges on its own (the LSCB in its review),
+        else the local authority, the lead agency."""
+        if section in self.judged:
+            holders = self.resolver.role(self.judged[section])
+            if holders:
+                return {a: Attribution(a, "section", self.confidence("section")) for a in holders}
         method = "default:lead-agency"
         return {self.resolver.authority: Attribution(self.resolver.authority, method, self.confidence(method))}
 
@@ -282,8 +295,11 @@ def _grade_statement(text: str) -> bool:
 
 
 def _judgement_paragraphs(report: Report) -> list[Paragraph]:
-    return [p for p in report.paragraphs
-            if p.section and not (p.section_path and fold(p.section_path[-1]) == "areas for improvement")]
+    """The numbered paragraphs of a section that are not in a list of actions. Unnumbered summaries repeat what
+    numbered paragraphs say in full, and statistics describe the area, not its services."""
+    template = load_template()
+    return [p for p in report.paragraphs if p.section and p.number is not None
+            and template.list_heading(p.section_path) is None and not template.statistics_heading(p.section_path)]
 
 
 def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | None = None) -> list[Finding]:
@@ -297,11 +313,11 @@ def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | Non
         sentence_spans = _sentences(p.text)
         for index, (start, end, number) in enumerate(spans, start=1):
             quote = p.text[start:end]
-            owners = attributor.owners(quote)
+            owners = attributor.owners(quote, p.section)
             if not owners:
                 if number not in sentence_owners:
                     s, e = sentence_spans[number]
-                    sentence_owners[number] = attributor.owners(p.text[s:e])
+                    sentence_owners[number] = attributor.owners(p.text[s:e], p.section)
                 owners = attributor.inherited(sentence_owners[number], "inherited:sentence")
             if owners:
                 previous = owners
@@ -311,9 +327,9 @@ def find_findings(report: Report, attributor: Attributor, lexicon: Lexicon | Non
             # The sentence that states the area's grade is the judgement itself, not a finding about it.
             kind = "context" if index == 1 and _grade_statement(quote) else polarity(quote, lexicon)
             if kind == "weakness" and not owners:
-                owners = attributor.lead_agency()
+                owners = attributor.lead_agency(p.section)
             findings.append(Finding(
-                paragraph=p.number, index=index, quote=quote, polarity=kind,
+                paragraph=p.key, index=index, quote=quote, polarity=kind,
                 theme=theme(quote, lexicon), services=attributor.services(quote),
                 attributions=tuple(sorted(owners.values(), key=lambda a: a.agency)), duties=duties, start=start))
     return findings
@@ -324,24 +340,41 @@ def _words(text: str) -> frozenset[str]:
 
 
 def link_answers(report: Report, findings: list[Finding], lexicon: Lexicon) -> list[tuple[int, str, str]]:
-    """(recommendation, finding key, method) for the weaknesses each recommendation answers."""
-    sections = {p.number: p.section for p in report.paragraphs}
-    links = []
+    """(recommendation, finding key, method) for the weaknesses each recommendation answers: those the report
+    links itself, by an action's "(paragraphs 25, 26)" ("reference") or a finding's "(Recommendation)" tag
+    ("tag"), then those that share the action's theme and wording ("theme+wording") or its wording ("wording")."""
+    sections = {p.key: p.section for p in report.paragraphs}
+    tagged = {p.key for p in report.paragraphs if p.recommendation_tag}
+    by_paragraph: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_paragraph.setdefault(f.paragraph, []).append(f)
+    links: dict[tuple[int, str], str] = {}
+    best_for_tag: dict[str, tuple[float, int]] = {}  # tagged finding -> (overlap, recommendation)
     for rec in report.recommendations:
+        for key in rec.references:
+            cited = by_paragraph.get(key, [])
+            for f in [f for f in cited if f.polarity == "weakness"] or cited:
+                links[(rec.number, f.key)] = "reference"
         rec_theme, rec_words = theme(rec.text, lexicon), _words(rec.text)
         scored = []
         for f in findings:
             if f.polarity != "weakness" or sections.get(f.paragraph) != rec.section:
                 continue
             overlap = len(rec_words & _words(f.quote)) / max(1, len(rec_words))
+            if f.paragraph in tagged and overlap > best_for_tag.get(f.key, (0.0, 0))[0]:
+                best_for_tag[f.key] = (overlap, rec.number)
             same_theme = f.theme == rec_theme and rec_theme != "other"
             if same_theme and overlap >= 0.2:
                 scored.append((overlap + 1, f.key, "theme+wording"))
             elif overlap >= 0.34:
                 scored.append((overlap, f.key, "wording"))
         scored.sort(key=lambda s: (-s[0], s[1]))
-        links += [(rec.number, key, method) for _, key, method in scored[:5]]
-    return links
+        for _, key, method in scored[:5]:
+            links.setdefault((rec.number, key), method)
+    # A tagged paragraph's weakness is answered by the action of its section whose wording it shares most.
+    for key, (_, number) in best_for_tag.items():
+        links[(number, key)] = "tag"
+    return sorted((number, key, method) for (number, key), method in links.items())
 
 
 def apply_overrides(analysis: Analysis, report_id: str, overrides) -> Analysis:
@@ -366,7 +399,7 @@ def apply_overrides(analysis: Analysis, report_id: str, overrides) -> Analysis:
     findings = tuple(replace(f, attributions=revise(target_iri("finding", f.key), f.attributions))
                      for f in analysis.findings)
     owners = tuple((n, revise(target_iri("recommendation", n), atts)) for n, atts in analysis.owners)
-    return Analysis(findings, owners, analysis.answers, analysis.new_agencies, analysis.notes)
+    return replace(analysis, findings=findings, owners=owners)
 
 
 def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer | None = None) -> Analysis:
@@ -374,11 +407,13 @@ def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer |
     lexicon = load_lexicon()
     attributor = Attributor(report, authority, gazetteer)
     findings = find_findings(report, attributor, lexicon)
-    owners = tuple((r.number, tuple(sorted(attributor.action_owners(r.text).values(), key=lambda a: a.agency)))
+    owners = tuple((r.number, tuple(sorted(attributor.action_owners(r.text, r.section).values(), key=lambda a: a.agency)))
                    for r in report.recommendations)
     analysis = Analysis(tuple(findings), owners, tuple(link_answers(report, findings, lexicon)),
                         tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)),
-                        _notes(report, attributor, findings))
+                        _notes(report, attributor, findings),
+                        tuple(sorted((section, agency) for section, role in attributor.judged.items()
+                                     for agency in attributor.resolver.role(role))))
     return apply_overrides(analysis, report.report_id, overrides)
 
 

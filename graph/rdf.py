@@ -115,8 +115,8 @@ class _Writer:
             start, end = paragraph.span(exact, at)
         except ValueError:
             return None
-        para = vocab.paragraph_iri(self.rid, paragraph.number)
-        ann = vocab.quote_iri(self.rid, paragraph.number, start, end)
+        para = vocab.paragraph_iri(self.rid, paragraph.key)
+        ann = vocab.quote_iri(self.rid, paragraph.key, start, end)
         target, quote_sel, pos_sel = ann + "/target", ann + "/exact", ann + "/position"
         self.typed(ann, "oa:Annotation")
         self.add(ann, "oa:hasTarget", NamedNode(target))
@@ -134,12 +134,12 @@ class _Writer:
         self.add(pos_sel, "oa:end", _int(end))
         return NamedNode(ann)
 
-    def evidence(self, subject: str, number: int | None, exact: str | None, at: int | None = None) -> None:
+    def evidence(self, subject: str, key: str | None, exact: str | None, at: int | None = None) -> None:
         """Link a statement to its paragraph and, where the words are in it, to the exact quote."""
-        if number is None:
+        if key is None:
             return
-        paragraph = self.report.paragraph(number)
-        self.add(subject, "prov:wasDerivedFrom", NamedNode(vocab.paragraph_iri(self.rid, number)))
+        paragraph = self.report.paragraph(key)
+        self.add(subject, "prov:wasDerivedFrom", NamedNode(vocab.paragraph_iri(self.rid, key)))
         annotation = self.quote(paragraph, exact, at) if exact else None
         if annotation is not None:
             self.add(subject, "ofsted:evidence", annotation)
@@ -171,9 +171,11 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         w.add(rep, "ofsted:warning", warning)
 
     for p in report.paragraphs:
-        para = w.typed(vocab.paragraph_iri(rid, p.number), "ofsted:Paragraph")
+        para = w.typed(vocab.paragraph_iri(rid, p.key), "ofsted:Paragraph")
         w.add(para, "dcterms:isPartOf", NamedNode(rep))
-        w.add(para, "ofsted:number", _int(p.number))
+        w.add(para, "dcterms:identifier", p.key)
+        if p.number is not None:
+            w.add(para, "ofsted:number", _int(p.number))
         if p.section:
             w.add(para, "ofsted:section", NamedNode(vocab.concept_iri("section", p.section)))
         w.add(para, "ofsted:sectionPath", " \u203a ".join(p.section_path))
@@ -264,6 +266,10 @@ def _analysis_quads(w: _Writer, analysis) -> None:
         for duty in f.duties:
             w.add(node, "ofsted:citesDuty", NamedNode(duty))
         _attributions(w, node, f.attributions, "ofsted:responsibleAgency")
+    for section, agency in analysis.judged:
+        for j in w.report.judgements:
+            if j.section == section:
+                w.add(vocab.item_iri(rid, "judgement", j.section, j.area_key), "ofsted:judgedPartner", NamedNode(agency))
     for number, attributions in analysis.owners:
         _attributions(w, vocab.item_iri(rid, "recommendation", number), attributions, "ofsted:owner")
     for number, key, method in analysis.answers:

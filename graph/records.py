@@ -211,3 +211,4 @@ class Analysis:
     answers: tuple[tuple[int, str, str], ...]  # (recommendation number, finding key, method)
     new_agencies: tuple[NewAgency, ...] = ()
     notes: tuple[str, ...] = ()  # what the reference data lacked for this report (graph.findings._notes)
+    judged: tuple[tuple[str, str], ...] = ()  # (section, agency): the partner a section judges on its own

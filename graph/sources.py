@@ -7,7 +7,7 @@ Normalisation, in order (every step is a pure function of the input, so offsets 
 2. Characters: NFC; curly quotes to straight ``'`` and ``"``; no-break and other odd spaces to a space;
    ligatures (``ﬁ``) spelt out; soft hyphens and zero-width characters removed; Markdown emphasis
    asterisks of text exports removed; runs of spaces collapsed.
-3. Bullets (``•``, U+F0A7, U+F0B7, ``▪``, ``-``, ``–`` at the start of a line) become ``"• "``; a bullet
+3. Bullets (``•``, symbol-font glyphs of the private use area such as U+F0B7, ``▪``, ``-``, ``–`` at the start of a line) become ``"• "``; a bullet
    alone on its line is joined to the next line.
 4. Running headers and footers (the same line, numbers aside, at the top or bottom of many pages) and bare
    page numbers are dropped.
@@ -31,7 +31,7 @@ MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 BULLET = "• "
-_BULLET_RE = re.compile(r"^\s*(?:[•\uf0a7\uf0b7\u25aa\u25cf\u25e6\u2043\u2219·]|[-–](?=\s))\s*")
+_BULLET_RE = re.compile(r"^\s*(?:[•\ue000-\uf8ff\u25aa\u25cf\u25e6\u2043\u2219·]|[-–](?=\s))\s*")
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
@@ -198,12 +198,12 @@ def _drop_running_lines(per_page: list[list[Line]], edge: int = 2) -> None:
     """Remove lines that recur, numbers aside, at the top or bottom of many pages."""
     if len(per_page) < 3:
         return
-    def key(text: str) -> str:
-        return re.sub(r"\d+", "#", text.lower())
+    def key(text: str) -> str:  # the page number may be printed before or after the running title
+        return re.sub(r"\d+", "#", text.lower()).strip("# ")
     seen: Counter[str] = Counter()
     for lines in per_page:
         seen.update({key(line.text) for line in lines[:edge] + lines[-edge:]})
-    threshold = max(3, len(per_page) * 3 // 10)
+    threshold = max(3, len(per_page) // 5)  # a fifth: one PDF may bind a second, shorter report
     running = {k for k, n in seen.items() if n >= threshold}
     for i, lines in enumerate(per_page):
         per_page[i] = [ln for n, ln in enumerate(lines)

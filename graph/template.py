@@ -18,6 +18,12 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+def _board(folded: str) -> str:
+    """A board's own acronym stands for "LSCB": "Key strengths and weaknesses of the SSCB", "The HSCB requires
+    improvement"."""
+    return re.sub(r"\b[a-z]{1,5}scb\b", "lscb", folded)
+
+
 @dataclass(frozen=True)
 class Framework:
     notation: str
@@ -27,6 +33,7 @@ class Framework:
     sections: tuple[str, ...]  # section notations, in report order
     record_areas: tuple[tuple[str, frozenset[str]], ...]  # (section, area notations its Record grades)
     grades: tuple[tuple[int, str], ...]  # (notation, word), every word a grade is printed as
+    grade_labels: tuple[tuple[int, str], ...]  # (notation, the grade's own name, lower case)
     start_section: str | None = None  # the section the body opens in, before any section heading
     first_page_grades: bool = False  # grades on the first page (a grid), not in a Record of main findings
     unnumbered: bool = False  # unnumbered text is kept as paragraphs of its own
@@ -80,7 +87,7 @@ class Template:
         ``opening_only`` is for sentences, where a name further in ("Educational outcomes for looked after
         children") is not the subject.
         """
-        folded = f" {fold(text)} "
+        folded = f" {_board(fold(text))} "
         opening = " " + re.sub(r"^the ", "", folded.strip()) + " "
         best: tuple[bool, int, Area] | None = None
         for area in self.areas:
@@ -97,7 +104,7 @@ class Template:
         return best[2] if best else None
 
     def exact_area(self, text: str) -> Area | None:
-        folded = fold(text)
+        folded = _board(fold(text))
         return next((a for a in self.areas if folded in a.aliases), None)
 
     def section_label(self, notation: str) -> str:
@@ -108,9 +115,21 @@ class Template:
         return next((s for s, labels in self.sections if folded in labels), None)
 
     def heading_for(self, text: str) -> Heading | None:
-        # A board's own acronym stands for "LSCB": "Key strengths and weaknesses of the SSCB".
-        folded = re.sub(r"\b[a-z]{1,5}scb$", "lscb", fold(text))
+        folded = _board(fold(text))
         return next((h for h in self.headings if folded in h.labels), None)
+
+    def list_heading(self, section_path: tuple[str, ...]) -> Heading | None:
+        """The heading of the list of actions a paragraph with this path is under, if any."""
+        for text in reversed(section_path):
+            heading = self.heading_for(text)
+            if heading is not None and heading.list_of:
+                return heading
+        return None
+
+    def statistics_heading(self, section_path: tuple[str, ...]) -> bool:
+        """Whether a paragraph with this path is under a heading of statistics about the area."""
+        heading = self.heading_for(section_path[-1]) if section_path else None
+        return heading is not None and heading.statistics
 
     def timescale_for(self, text: str) -> tuple[str, int] | None:
         folded = fold(text)
@@ -136,9 +155,11 @@ def _v(term) -> str:
 def load_template() -> Template:
     """The template, read once from ontology/frameworks.ttl."""
     grades: dict[str, list[tuple[int, str]]] = {}
-    for row in _rows("""SELECT ?f ?n ?label WHERE { ?f ofsted:gradeScheme ?s . ?g skos:inScheme ?s ;
-                        skos:notation ?n ; skos:prefLabel|skos:altLabel ?label }"""):
+    grade_labels: dict[str, dict[int, str]] = {}
+    for row in _rows("""SELECT ?f ?n ?label ?pref WHERE { ?f ofsted:gradeScheme ?s . ?g skos:inScheme ?s ;
+                        skos:notation ?n ; skos:prefLabel ?pref ; skos:prefLabel|skos:altLabel ?label }"""):
         grades.setdefault(_v(row["f"]), []).append((int(_v(row["n"])), _v(row["label"]).lower()))
+        grade_labels.setdefault(_v(row["f"]), {})[int(_v(row["n"]))] = _v(row["pref"]).lower()
     record: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for row in _rows("""SELECT ?f ?sn (GROUP_CONCAT(?an; separator=" ") AS ?areas) WHERE {
                         ?f ofsted:recordSection ?r . ?r ofsted:section/skos:notation ?sn ; ofsted:area/skos:notation ?an }
@@ -167,7 +188,8 @@ def load_template() -> Template:
             title_phrases=tuple(sorted(fold(p) for p in _v(row["phrases"]).split("|"))),
             supported=_v(row["supported"]) == "true", sections=sections,
             record_areas=tuple(sorted(record.get(f, []), key=lambda r: sections.index(r[0]))),
-            grades=tuple(sorted(grades.get(f, []))), start_section=_v(row["start"]) or None,
+            grades=tuple(sorted(set(grades.get(f, [])))),
+            grade_labels=tuple(sorted(grade_labels.get(f, {}).items())), start_section=_v(row["start"]) or None,
             first_page_grades=_v(row["grid"]) == "true", unnumbered=_v(row["unnumbered"]) == "true",
             timed_actions=_v(row["timed"]) == "true",
             action_words=frozenset(phrases.get(f, {}).get(vocab.OFSTED + "actionWord", ())),

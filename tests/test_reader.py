@@ -7,6 +7,11 @@ import datetime as dt
 from graph.template import fold
 
 
+def plain(text: str) -> str:
+    """Text as the reader normalises it: straight quotes, list items run on (see graph.sources)."""
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\n- ", " ").split())
+
+
 def test_metadata(sample):
     report, want = sample
     meta = want["report"]
@@ -21,9 +26,9 @@ def test_metadata(sample):
 
 def test_every_judgement_and_grade(sample):
     report, want = sample
-    got = [(j.section, j.area, j.grade, j.word) for j in report.judgements]
-    assert got == [(j["section"], j["area"], j["grade"], j["word"]) for j in want["judgements"]]
-    assert all(j.source == "record" for j in report.judgements)
+    got = [(j.section, j.area, j.grade, j.word, j.source) for j in report.judgements]
+    assert got == [(j["section"], plain(j["area"]), j["grade"], j["word"], j.get("source", "record"))
+                   for j in want["judgements"]]
 
 
 def test_text_grades_agree_with_the_record(sample):
@@ -39,32 +44,40 @@ def test_text_grades_agree_with_the_record(sample):
 
 def test_every_recommendation_with_timescale_and_deadline(sample):
     report, want = sample
-    got = [(r.section, r.timescale, r.deadline.isoformat(), r.text) for r in report.recommendations]
-    assert got == [(r["section"], r["timescale"], r["deadline"], r["text"]) for r in want["recommendations"]]
+    got = [(r.section, r.timescale, r.deadline and r.deadline.isoformat(), plain(r.text))
+           for r in report.recommendations]
+    assert got == [(r["section"], r["timescale"], r["deadline"], plain(r["text"])) for r in want["recommendations"]]
 
 
 def test_paragraphs_numbers_sections_and_pages(sample):
     report, want = sample
-    assert max(p.number for p in report.paragraphs) == want["paragraph_count"]
-    assert [p.number for p in report.paragraphs] == list(range(1, want["paragraph_count"] + 1))
+    numbers = [p.number for p in report.paragraphs if p.number is not None]
+    assert numbers == list(range(1, want["paragraph_count"] + 1))
     for para in want["paragraphs"]:
         got = report.paragraph(para["number"])
         assert got.section == para["section"], para["number"]
         assert fold(got.section_path[-1]) == fold(para["heading"]), para["number"]
         assert list(got.pages) == (para["pages"] or []), para["number"]
-        words = got.text.replace("\n- ", " ").split()
-        assert words[: len(para["starts"].split())] == para["starts"].split(), para["number"]
-        assert words[-len(para["ends"].split()):] == para["ends"].split(), para["number"]
+        words = plain(got.text).split()
+        assert words[: len(para["starts"].split())] == plain(para["starts"]).split(), para["number"]
+        assert words[-len(para["ends"].split()):] == plain(para["ends"]).split(), para["number"]
 
 
 def test_statistics_from_service_information(sample):
     """Most hand-picked Service information figures are found, in the right paragraph."""
     report, want = sample
-    missed = [s for s in want["statistics"]
-              if not any(got.value == s["value"] and got.paragraph == str(s["paragraph"]) for got in report.statistics)]
+    def placed(got, s) -> bool:  # in the paragraph copied, or else in the sentence copied
+        if "paragraph" in s:
+            return got.paragraph == str(s["paragraph"])
+        return plain(got.sentence) in plain(s["sentence"]) or plain(s["sentence"]) in plain(got.sentence)
+
+    missed = [s for s in want["statistics"] if not any(got.value == s["value"] and placed(got, s)
+                                                       for got in report.statistics)]
     assert len(missed) <= len(want["statistics"]) // 5, missed
     counted = {got.value: got.counts for got in report.statistics}
-    assert counted.get(604.0, counted.get(1834.0, counted.get(1088.0))) == "looked after children"
+    for s in want["statistics"]:
+        if s.get("counts") == "looked after children":
+            assert counted.get(float(s["value"])) == "looked after children"
 
 
 def test_cited_documents(sample):

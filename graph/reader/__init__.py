@@ -65,10 +65,10 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     framework = detect_framework(source, template)
     meta = parse_metadata(source, framework)
     structure = scan_structure(source.lines, framework, template, _opening_section(source, framework, template))
+    vocabulary = word_forms(line.text for line in source.lines)
     if not structure.paragraphs and not structure.record:
         raise ReportRefused(f"{source.name}: found a {framework.notation} report title but no numbered paragraphs "
                             "or Record of main findings (a truncated report?)")
-    vocabulary = word_forms(line.text for line in source.lines)
     paragraphs = tuple(finish_paragraph(b, vocabulary) for b in structure.paragraphs)
     warnings = list(structure.warnings)
     words = grade_words(framework)
@@ -84,7 +84,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
         if framework.first_page_grades:
             area = record_area(h.text, framework, template, h.section)
         following = h.next_paragraph.key if h.next_paragraph is not None else None
-        statement = GradeStatement(h.grade, h.word or "", heading=h.text, paragraph=following, quote=h.text)
+        statement = GradeStatement(h.grade, h.word or "", heading=h.text, paragraph=following, quote=h.printed)
         section = (area.section if area is not None and area.section else None) or h.section
         if area is not None and area.notation in framework.areas_in_record(section):
             stated.setdefault((section, area.notation), []).append(statement)
@@ -102,6 +102,8 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
             stated.setdefault((p.section, area.notation), []).append(
                 GradeStatement(grade, word, paragraph=p.key, quote=quote))
 
+    named = dict(framework.grade_labels)  # a judgement's word is its grade's name: "require improvement to be
+    # good" is "requires improvement"
     rows, record_warnings = parse_record(structure.record, framework, template)
     warnings.extend(record_warnings)
     judgements: list[Judgement] = []
@@ -121,7 +123,8 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
                 warnings.append(f"{_place(s)} grades '{row.area_text}' ({row.section}) {s.grade} ({s.word}), but "
                                 f"{grading} gives {row.grade} ({row.word})")
         best = next((s for s in statements if s.heading is None), statements[0] if statements else None)
-        judgements.append(Judgement(row.section, row.area_text, row.area.notation, row.grade, row.word, "record", best))
+        judgements.append(Judgement(row.section, row.area_text, row.area.notation, row.grade, named[row.grade],
+                                    "record", best))
     for section in framework.sections:
         for notation in sorted(framework.areas_in_record(section)):
             key = (section, notation)
@@ -136,7 +139,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
                 if other.grade != s.grade:
                     warnings.append(f"{_place(other)} grades '{label}' ({section}) {other.grade} ({other.word}), "
                                     f"but {_place(s)} gives {s.grade} ({s.word})")
-            judgements.append(Judgement(section, label, notation, s.grade, s.word, "text", s))
+            judgements.append(Judgement(section, s.heading or label, notation, s.grade, named[s.grade], "text", s))
     if not judgements:
         raise ReportRefused(f"{source.name}: found a {framework.notation} report but no judgements "
                             f"(no grades in {grading} or the text; a truncated report?)")
@@ -159,8 +162,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     recommendations, list_warnings = find_recommendations(paragraphs, structure.paragraphs, framework, template,
                                                           meta.published)
     warnings.extend(list_warnings)
-    statistics = [s for p in paragraphs if p.section_path and (h := template.heading_for(p.section_path[-1]))
-                  and h.statistics for s in find_statistics(p)]
+    statistics = [s for p in paragraphs if template.statistics_heading(p.section_path) for s in find_statistics(p)]
     return Report(
         local_authority=meta.local_authority, framework=framework.notation,
         inspection_start=meta.start, inspection_end=meta.end, published=meta.published, inspector=meta.inspector,

@@ -10,11 +10,13 @@ from .. import vocab
 from ..records import CitedDocument, Paragraph, Statistic
 
 _STAT = re.compile(
-    r"(?<![\w.,£/-])(?:approximately |about |around |over |just over |some |nearly |almost )?"
+    r"(?<![\w.,£/-])(?<!per )(?:approximately |about |around |over |just over |some |nearly |almost )?"
     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<pct>%| per cent)?(?P<paren>\s*\([^)]{1,40}\))?\s+"
     r"(?:(?:are|were|is|was|had)\s+)?"
     r"(?P<what>(?:of\s+(?:the\s+)?)?(?:children and young people|[A-Za-z][A-Za-z'\-]*(?:\s+(?:[A-Za-z][A-Za-z'\-]*|\d+-\d+))*?))"
-    r"(?P<rel>\s+(?:who|which|that)\s+[^,.;:()]{3,80})?(?=\s*[,.;:()]|\s+(?:in|at|from|and|with|compared|as|across|since|to|for|aged|representing|were|was|are|is|had|have)\b|$)")
+    r"(?P<rel>\s+(?:who|which|that)\s+[^,.;:()]{3,80})?(?=\s*[,.;:()]|\s+(?:in|at|from|and|with|compared|as|across|since|to|for|aged|representing|were|was|are|is|had|have)\b|\s*\n|$)")
+#: The earlier figure a sentence compares with: "This is a reduction from 7,361 at 31 March 2014."
+_EARLIER = re.compile(r"\b(?:reduction|increase|rise|fall|decrease|change) from (\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\b")
 
 
 _RATE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s+per\s+(\d{1,3}(?:,\d{3})+|\d+)\b")
@@ -23,7 +25,9 @@ _RATE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s+per\s+(\d{1,3}(?:,\d{3})+|\d+)
 def find_statistics(paragraph: Paragraph) -> list[Statistic]:
     """Numbers in a Service information paragraph and what each counts."""
     stats: list[Statistic] = []
-    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", paragraph.text):
+    headline: Statistic | None = None  # the first count of the sentence before
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])|\n- ", paragraph.text):
+        before = len(stats)
         for m in _STAT.finditer(sentence):
             raw, what = m.group("num"), m.group("what").strip()
             value = float(raw.replace(",", ""))
@@ -37,6 +41,12 @@ def find_statistics(paragraph: Paragraph) -> list[Statistic]:
             if share:
                 stats.append(Statistic(value=float(share.group(1)), unit="percent", counts=counts,
                                        sentence=sentence, paragraph=paragraph.key))
+        earlier = _EARLIER.search(sentence)
+        if earlier and headline is not None:
+            # The figure this one updates: it counts what the sentence before counted, at an earlier date.
+            stats.append(Statistic(value=float(earlier.group(1).replace(",", "")), unit=headline.unit,
+                                   counts=f"{headline.counts} (earlier)", sentence=sentence, paragraph=paragraph.key))
+        headline = next((x for x in stats[before:] if x.unit == "count"), None) if not earlier else None
         for m in _RATE.finditer(sentence):
             per = m.group(2).replace(",", "")
             stats.append(Statistic(value=float(m.group(1)), unit=f"per {per}", counts=f"rate per {m.group(2)}",
@@ -53,7 +63,9 @@ def _guidance_aliases() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
-_ACT = re.compile(r"\b((?:[A-Z][A-Za-z']*|\((?:[A-Z][A-Za-z]*\s?)+\))(?:\s+(?:and|of|for|the|[A-Z][A-Za-z']*|\((?:[A-Z][A-Za-z]*\s?)+\)))*\s+Act)\s+((?:18|19|20)\d\d)\b")
+#: An Act or a statutory instrument and its year: "Children Act 1989", "Local Safeguarding Children Boards (Review)
+#: Regulations 2013".
+_ACT = re.compile(r"\b((?:[A-Z][A-Za-z']*|\((?:[A-Z][A-Za-z]*\s?)+\))(?:\s+(?:and|of|for|the|[A-Z][A-Za-z']*|\((?:[A-Z][A-Za-z]*\s?)+\)))*\s+(?:Act|Regulations))\s+((?:18|19|20)\d\d)\b")
 
 
 def find_cited_documents(paragraphs: tuple[Paragraph, ...]) -> list[CitedDocument]:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from ..records import Paragraph
 from ..sources import Line, join_lines
-from ..template import Area, Framework, Template
+from ..template import Area, Framework, Template, fold
+#: The dates on a title page ("Inspection date: …", "Report published: …"), folded.
+FRONT_MATTER = re.compile(r"(?:inspection dates?|report published|date of publication)\b.*\d{4}$")
 
 
 def grade_words(framework: Framework) -> dict[str, int]:
@@ -115,7 +117,7 @@ def parse_record(lines: list[Line], framework: Framework, template: Template) ->
                 warnings.append(f"the Record of main findings gives '{area_text}' both '{word}' and grade {grade}")
             rows.append(Row(row_section, area_text, area, grade, word))
             continue
-        if framework.first_page_grades and re.search(r"[.!?:]['\")]*$", text):
+        if framework.first_page_grades and (re.search(r"[.!?:]['\")]*$", text) or FRONT_MATTER.match(fold(text))):
             pending = []  # a sentence, not the start of an area's name
             continue
         exact = template.exact_area(text)

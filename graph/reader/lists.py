@@ -7,21 +7,13 @@ import datetime as dt
 import re
 
 from ..records import Paragraph, Recommendation
-from ..template import Framework, Heading, Template, fold
+from ..template import Framework, Template, fold
 from .metadata import add_months
 from .structure import ParaBuilder, is_action
 
-#: "(paragraph 25)", "(paragraphs 33, 34)", "(paragraphs 25 to 27)": the paragraphs an action answers.
-_REFERENCE = re.compile(r"\(paragraphs?\s+([\d,\s–-]+(?:(?:and|to)\s+\d+)?)\)", re.IGNORECASE)
-
-
-def list_heading(paragraph: Paragraph, template: Template) -> Heading | None:
-    """The heading of the list of actions a paragraph is under, if any."""
-    for text in reversed(paragraph.section_path):
-        heading = template.heading_for(text)
-        if heading is not None and heading.list_of:
-            return heading
-    return None
+#: "(paragraph 25)", "(paragraphs 33, 34)", "(paragraphs 25 to 27)", "(Paras 29, 30)": the paragraphs an action
+#: answers.
+_REFERENCE = re.compile(r"\((?:paragraphs?|paras?)\.?\s+([\d,\s–-]+(?:(?:and|to)\s+\d+)?)\)", re.IGNORECASE)
 
 
 def references(text: str) -> tuple[str, ...]:
@@ -50,10 +42,12 @@ def find_recommendations(paragraphs: tuple[Paragraph, ...], builders: list[ParaB
     warnings: list[str] = []
     by_key = {b.key: b for b in builders}
     for p in paragraphs:
-        heading = list_heading(p, template)
-        if heading is None or (framework.action_words and p.number is not None and not is_action(p.text, framework)):
-            continue  # not under a list, or a finding printed under a list's heading moved out of place
+        heading = template.list_heading(p.section_path)
+        if heading is None:
+            continue
         items = p.items and (framework.timed_actions or p.number is None or _theme(p))
+        if framework.action_words and not items and not is_action(p.text, framework):
+            continue  # a list's preamble, or a finding the list ran into
         entries = ([(part.timescale, text) for part, text in
                     zip([part for part in by_key[p.key].parts if part.kind == "item"], p.items)] if items
                    else [(None, p.text)])

@@ -142,8 +142,10 @@ def parse_metadata(source: SourceText, framework: Framework) -> Metadata:
     start, end = fieldwork(flat)
     m = re.search(rf"(?:Report\s+)?published:?\s*({_NUMERIC_DATE}|{_WORD_DATE})", flat, re.IGNORECASE)
     published = parse_date(m.group(1)) if m else None
-    m = re.search(r"Reporting inspector:?\s*([^\n]+)", head)
-    inspector = re.sub(r"\s+(HMI|HM Inspector)$", "", m.group(1).strip()) if m else None
+    # The front page names the reporting inspector (2009-13); a SIF report names its lead inspector at the end.
+    m = re.search(r"Reporting inspector:?\s*([^\n]+)", head) or next(
+        (m for line in source.lines if (m := re.match(r"(?:Reporting|Lead) inspector:?\s+(\S.*)", line.text))), None)
+    inspector = re.sub(r"\s+(HMI|HM Inspector)$", "", m.group(1).strip(" ,;")) if m else None
     authority = authority_name(flat, framework)
     if not authority:
         raise ReportRefused(f"{source.name}: found the report title but not the local authority's name")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..records import Paragraph
 from ..sources import BULLET, Line, join_lines, remove_footnote_markers, strip_superscripts
 from ..template import Framework, Template, fold
-from .grades import grade_suffix, grade_words, record_area, subject_of
+from .grades import FRONT_MATTER, grade_suffix, grade_words, record_area, subject_of
 
 _NUM = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _GRADE_LINE = re.compile(r"^grade\s*([1-4])\s*\(\s*([a-z ]+?)\s*\)\.?$", re.IGNORECASE)
@@ -59,11 +59,12 @@ class ParaBuilder:
 
 @dataclass
 class Heading:
-    text: str
+    text: str  # the heading, or the area a graded heading names
     section: str | None
     grade: int | None = None
     word: str | None = None
     next_paragraph: ParaBuilder | None = None
+    printed: str = ""  # the whole heading as printed, if it says more than the area ("… is that it is good")
 
 
 @dataclass
@@ -119,10 +120,11 @@ def _inline_graded_heading(lines: tuple[Line, ...], i: int) -> tuple[int, re.Mat
 
 
 def _graded_area_heading(lines: tuple[Line, ...], i: int, framework: Framework, template: Template,
-                         words: dict[str, int]) -> tuple[int, str, int, str] | None:
+                         words: dict[str, int]) -> tuple[int, str, int, str, str] | None:
     """A heading that names a judged area and its grade in words, on one line or wrapped over up to three:
     "The experiences and progress of children who need help and protection Requires improvement", "The graded
-    judgement for adoption performance is that it is good". Returns (lines, area as printed, grade, word)."""
+    judgement for adoption performance is that it is good". Returns (lines, area as printed, grade, word, the
+    heading as printed)."""
     parts: list[str] = []
     for count, line in enumerate(lines[i:i + 3], start=1):
         if count > 1 and (_NUM.match(line.text) or line.text.startswith(BULLET)):
@@ -133,7 +135,9 @@ def _graded_area_heading(lines: tuple[Line, ...], i: int, framework: Framework, 
             subject = subject_of(split[0])
             area = record_area(subject, framework, template)
             if area is not None and template.exact_area(subject) is area:
-                return count, subject, split[1], split[2]
+                # A sentence ("… is that it requires improvement") is the heading; a grade in the next cell is not.
+                printed = join_lines(parts, frozenset()) if subject != split[0].strip(" :") else subject
+                return count, subject, split[1], split[2], printed
     return None
 
 
@@ -143,11 +147,30 @@ def line_width(lines: tuple[Line, ...]) -> int:
     return lengths[int(len(lengths) * 0.9)] if lengths else 80
 
 
+#: How a statement, not an action, begins: "The board is …", "Children are …", "There has been …".
+_DETERMINER = frozenset("the this these those there it its a an they their we our inspectors".split())
+_FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|remains?|continues?|does|do|did|can|cannot|will|"
+                     r"would|may)\b", re.I)
+
+
 def is_action(text: str, framework: Framework) -> bool:
-    """Whether a list paragraph reads as a recommended action: it begins with an action word ("Ensure"), or says
-    who should act ("The board should …")."""
-    first = fold(text).split(" ", 1)[0] if text else ""
-    return first in framework.action_words or bool(re.search(r"\b(?:should|must)\b", " ".join(text.split()[:12])))
+    """Whether a numbered paragraph under a list's heading reads as a recommended action rather than a finding the
+    list ran into: it begins with an action word ("Ensure", "Re-establish", "In partnership with the board,
+    improve …"), names who is to act ("The local authority to work …", "The board should …"), or at least does
+    not begin as a statement does ("The board is …", "Children are …")."""
+    def acts(word: str) -> bool:
+        return fold(word.rsplit("-", 1)[-1]) in framework.action_words  # "Re-establish", "Co-ordinate"
+
+    words = text.split()[:15]
+    if not words:
+        return False
+    opening = " ".join(words)
+    clause = re.match(r"[^,.;]*,\s*(\S+)", opening)
+    infinitive = re.match(r"(?:[\w'’-]+\s+){1,6}?to\s+(\S+)", opening)
+    if acts(words[0]) or (clause and acts(clause.group(1))) or re.search(r"\b(?:should|must)\b", opening) \
+            or (infinitive and acts(infinitive.group(1)) and not _FINITE.search(infinitive.group(0))):
+        return True
+    return fold(words[0]) not in _DETERMINER and not _FINITE.search(" ".join(words[1:7]))
 
 
 def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Template,
@@ -169,6 +192,10 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
     para: ParaBuilder | None = None
     expected = 1
     unnumbered = 0
+    # A report bound into the same file (an LSCB's inspection after the local authority's) numbers its
+    # paragraphs from 1 again; their keys then carry its section's name.
+    restart: str | None = None
+    prefix = ""
     timescale: str | None = None
     buffer: list[Line] = []
     if start < len(lines) and start > 0 and fold(lines[start - 1].text) in labels:
@@ -178,7 +205,8 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
         nonlocal para, unnumbered
         if number is None:
             unnumbered += 1
-        para = ParaBuilder(number, str(number) if number is not None else f"u{unnumbered}", section, tuple(path), [])
+        key = f"{prefix}{number}" if number is not None else f"u{unnumbered}"
+        para = ParaBuilder(number, key, section, tuple(path), [])
         out.paragraphs.append(para)
         para.add(line, kind)
         for heading in out.headings:
@@ -186,13 +214,15 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
                 heading.next_paragraph = para
         return para
 
-    def open_heading(text: str, grade: int | None = None, word: str | None = None) -> None:
-        nonlocal section, path, para, timescale, boilerplate
+    def open_heading(text: str, grade: int | None = None, word: str | None = None, printed: str = "") -> None:
+        nonlocal section, path, para, timescale, boilerplate, restart
         para = None
         timescale = None
         found_section = template.section_for(text)
         heading = template.heading_for(text)
         area = template.exact_area(text)
+        if found_section and found_section != section:
+            restart = found_section
         if found_section:
             section, path, boilerplate = found_section, [text], False
         elif heading is not None and (heading.within_section or heading.list_of):
@@ -206,10 +236,10 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
                     path = [template.section_label(section)]
             parent = template.exact_area(path[1]) if len(path) > 1 else None
             if area is None and parent is not None and parent.group and grade is not None:
-                path = path[:2] + [text]
+                path = path[:2] + [printed or text]
             else:
-                path = path[:1] + [text]
-        out.headings.append(Heading(text, section, grade, word.lower() if word else None))
+                path = path[:1] + [printed or text]
+        out.headings.append(Heading(text, section, grade, word.lower() if word else None, printed=printed or text))
 
     def in_list() -> int | None:
         """The depth of the list heading the current path is under, if any."""
@@ -237,14 +267,20 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             flush_buffer_as_text()
             out.record = list(lines[i + 1:])
             break
+        if closed and FRONT_MATTER.match(folded):
+            i += 1  # the dates on the title page of a report bound into the same file
+            continue
         if folded == "contents" and closed:
             flush_buffer_as_text()
             para = None
             i = _after_contents(lines, i + 1)
             continue
         m = _NUM.match(text)
+        if m and not buffer and int(m.group(1)) == 1 < expected and restart == section:
+            expected, prefix = 1, f"{section}-"
         if m and expected <= int(m.group(1)) <= expected + 2 and not buffer:
             number = int(m.group(1))
+            restart = None
             if number != expected:
                 out.warnings.append(f"paragraph numbering jumps from {expected - 1} to {number}")
             expected = number + 1
@@ -264,8 +300,8 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
         if closed and not buffer and text[:1].isupper() and not text.startswith(BULLET) and framework.first_page_grades:
             graded = _graded_area_heading(lines, i, framework, template, words)
             if graded:
-                count, area_text, grade, word = graded
-                open_heading(area_text, grade, word)
+                count, area_text, grade, word, printed = graded
+                open_heading(area_text, grade, word, printed)
                 i += count
                 continue
             depth = in_list()

@@ -1,0 +1,63 @@
+"""Every real SIF report of the development set (tests/fixtures/corpus/) against its grades and recommendation
+counts, copied by hand from the report (tests/fixtures/expected/corpus/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.reader import read_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASES = sorted((FIXTURES / "expected" / "corpus").glob("*.json"))
+GRADES = {"outstanding": 1, "good": 2, "requires improvement": 3, "inadequate": 4}
+
+
+@pytest.fixture(params=CASES, ids=lambda p: p.stem)
+def case(request):
+    want = json.loads(request.param.read_text(encoding="utf-8"))
+    return read_report(FIXTURES / "corpus" / want["file"]), want
+
+
+def test_metadata(case):
+    report, want = case
+    meta = want["report"]
+    assert report.framework == meta["framework"]
+    assert report.local_authority == meta["local_authority"]
+    assert report.inspection_start == dt.date.fromisoformat(meta["inspection_start"])
+    assert report.inspection_end == dt.date.fromisoformat(meta["inspection_end"])
+    assert report.published == (dt.date.fromisoformat(meta["published"]) if meta["published"] else None)
+
+
+def test_grades_exact(case):
+    report, want = case
+    got = {(j.section, j.area_key): (j.grade, j.word) for j in report.judgements}
+    assert got == {(j["section"], j["area"]): (GRADES[j["word"]], j["word"]) for j in want["judgements"]}
+
+
+def test_recommendation_counts_exact(case):
+    """The local authority's actions, its priority actions (timescale "immediately") and the LSCB's."""
+    report, want = case
+    counts = {"local-authority": 0, "priority": 0, "lscb": 0}
+    for r in report.recommendations:
+        kind = "lscb" if r.section == "lscb" else "priority" if r.timescale == "immediately" else "local-authority"
+        counts[kind] += 1
+    assert counts == want["recommendations"]
+    # Only the priority actions have a timescale, "immediately": due on publication.
+    assert {r.deadline for r in report.recommendations if r.timescale == "unspecified"} <= {None}
+    assert {r.deadline for r in report.recommendations if r.timescale == "immediately"} <= {report.published}
+
+
+def test_paragraph_numbering(case):
+    report, want = case
+    numbers = [p.number for p in report.paragraphs if p.number is not None and "-" not in p.key]
+    assert max(numbers, default=0) == want["last_paragraph"]
+    assert len(set(p.key for p in report.paragraphs)) == len(report.paragraphs)
+
+
+def test_no_warning_it_does_not_deserve(case):
+    report, want = case
+    assert list(report.warnings) == want.get("warnings", [])
