@@ -26,6 +26,17 @@ def parsed(stem: str):
     return read_report(sample_path(stem))
 
 
+def plain(text: str) -> str:
+    """Text as the reader normalises it: straight quotes, list items run on (see graph.sources)."""
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\n- ", " ").split())
+
+
+def report_id(stem: str) -> str:
+    """The report id the store gives a sample, from its hand-made record."""
+    meta = expected(stem)["report"]
+    return f"{meta['local_authority'].lower()}-{meta['published'][:4]}-{meta['framework'].lower()}"
+
+
 def expected(stem: str) -> dict:
     return json.loads((EXPECTED / f"{stem}.json").read_text(encoding="utf-8"))
 
@@ -38,7 +49,7 @@ def sample(request):
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
-    """A store built once from the three supported samples; tests must not change it."""
+    """A store built once from the supported samples; tests must not change it."""
     from graph.ingest import build
 
     path = tmp_path_factory.mktemp("samples-store")

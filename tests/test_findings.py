@@ -165,7 +165,7 @@ def test_recommendations_link_to_the_weaknesses_they_answer(sample_store):
         rows = list(store.query("""PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
             SELECT ?rec ?method WHERE { GRAPH ?g { ?rec ofsted:answerLink ?l . ?l ofsted:linkMethod ?method } }"""))
     assert len({r["rec"].value for r in rows}) >= 20
-    assert {r["method"].value for r in rows} <= {"theme+wording", "wording"}
+    assert {r["method"].value for r in rows} <= {"reference", "tag", "theme+wording", "wording"}
 
 
 def test_overrides_survive_rebuilds_as_manual(tmp_path, capsys):
@@ -259,3 +259,14 @@ def test_an_action_belongs_to_the_bodies_named_at_its_head(text, roles):
     attributor = Attributor(report, org_iri("Norfolk County Council"), load_gazetteer())
     expected = set().union(*(attributor.resolver.role(r) for r in roles))
     assert set(attributor.action_owners(text)) == expected
+
+
+def test_an_action_citing_its_paragraphs_answers_their_weaknesses(sample_store):
+    """Norfolk's SIF action 1 ends "(paragraph 25)": the report's own link, kept as the method "reference"."""
+    with open_store(sample_store) as store:
+        rows = list(store.query("""PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#>
+            SELECT ?finding ?method WHERE { GRAPH ?g {
+                <https://w3id.org/ofsted-kg/id/report/norfolk-2015-sif/recommendation/1> ofsted:answerLink ?l .
+                ?l ofsted:finding ?finding ; ofsted:linkMethod ?method } }"""))
+    cited = {r["finding"].value.rsplit("/", 1)[-1].split("-")[0] for r in rows if r["method"].value == "reference"}
+    assert cited == {"25"}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SUPPORTED
+
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 
@@ -64,5 +66,5 @@ def test_query_returns_typed_dataframe(sample_store):
     assert list(grades.columns) == ["report", "section", "area", "grade", "gradeLabel"]
     assert grades["grade"].tolist() == [3, 2, 3, 3, 3]
     custom = kg.query("SELECT ?r WHERE { GRAPH ?r { ?r a <https://w3id.org/ofsted-kg/ontology#InspectionReport> } }")
-    assert len(custom) == 3
+    assert len(custom) == len(SUPPORTED)
     assert kg.networkx("overlaps", "kent-2013-lac").number_of_nodes() > 0

@@ -6,10 +6,7 @@ import datetime as dt
 
 from graph.template import fold
 
-
-def plain(text: str) -> str:
-    """Text as the reader normalises it: straight quotes, list items run on (see graph.sources)."""
-    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\n- ", " ").split())
+from conftest import plain
 
 
 def test_metadata(sample):
