@@ -227,8 +227,9 @@ class Attributor:
                 continue
             for m in pattern.pattern.finditer(text):
                 name = _name(m)
-                if fold(name) in self.g.alias_nodes or self.resolver.names_other_area(name):
-                    continue  # a body of the reference data (found above), or of another authority
+                if fold(name) in self.g.alias_nodes or fold(name) in self.g.generic \
+                        or self.resolver.names_other_area(name):
+                    continue  # a body of the reference data or a role's name (found above), or another authority's
                 if pattern.roles and self.resolver.names_own_area(name):
                     # "Derby Safeguarding Children Board" in Derby's report: the board the data knows by its role.
                     for agency in frozenset().union(*(self.resolver.role(r) for r in pattern.roles)):

@@ -13,6 +13,8 @@ from graph.queries import format_results, load_query, named_queries, run
 from graph.store import open_store
 from graph.vocab import samples_dir
 
+from conftest import expected, plain
+
 
 def synthetic_reinspection(tmp_path):
     """The Worcestershire 2010 text made into a SYNTHETIC 2012 re-inspection with better safeguarding grades."""
@@ -56,6 +58,24 @@ def test_grade_changes_between_two_inspections(pair_store):
     assert all(r["change"] == "0" for item, r in grades.items() if item != "safeguarding: Overall effectiveness")
     weaknesses = [r for r in rows if r["kind"] == "weaknesses"]
     assert weaknesses and all(r["earlierValue"].isdigit() and r["laterValue"].isdigit() for r in weaknesses)
+
+
+def test_grade_changes_across_frameworks_in_each_reports_words(sample_store):
+    """Norfolk's LAC inspection (2013) and SIF inspection (2015): each judgement beside the one that followed it,
+    graded in its own scheme's words, with no change computed across schemes."""
+    rows = _rows(sample_store, "grade-changes", {"localAuthority": "Norfolk"})
+    grades = {r["item"]: r for r in rows if r["kind"] == "grade"}
+    lac = {j["area"]: j for j in expected("norfolk-lac-2013")["judgements"]}
+    sif = {plain(j["area"]): j for j in expected("norfolk-sif-2015")["judgements"]}
+    pairs = {"looked-after-children: Overall effectiveness \u2192 local-authority: Children looked after and achieving "
+             "permanence": ("Overall effectiveness", "Children looked after and achieving permanence"),
+             "looked-after-children: Leadership and management \u2192 local-authority: Leadership, management and "
+             "governance": ("Leadership and management", "Leadership, management and governance")}
+    assert set(grades) == set(pairs)
+    for item, (before, after) in pairs.items():
+        row = grades[item]
+        assert (row["earlier"], row["earlierGrade"].lower(), row["later"], row["laterGrade"].lower(), row["change"]) == (
+            "2013-08-16", lac[before]["word"], "2015-10-19", sif[after]["word"], "")
 
 
 def test_grade_changes_needs_two_reports(sample_store):
