@@ -35,6 +35,7 @@ class Lexicon:
 
     cues: PhraseMatcher  # labels: weakness, strength, improvement
     negators: frozenset[str]
+    after_negators: frozenset[str]  # words just after a shortfall that deny it ("delays are avoided")
     topics: PhraseMatcher  # names of topics, inside which cues do not count
     comparisons: PhraseMatcher  # labels: higher, lower, better, worse, benchmark, bad, good
     themes: PhraseMatcher  # labels: theme notations
@@ -50,13 +51,14 @@ def load_lexicon() -> Lexicon:
     """Read the polarity cues, theme keywords and duty keywords from ontology/findings.ttl and duties.ttl."""
     store = vocab.ontology_store("findings.ttl", "duties.ttl")
     cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue|ofsted:domainKeyword ?k }")
-    negators = frozenset(k.lower() for k, _ in _pairs(
-        store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:negator ?k }"))
+    negators, after_negators = (frozenset(k.lower() for k, _ in _pairs(
+        store, f"SELECT ?k ?n WHERE {{ ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:{prop} ?k }}"))
+        for prop in ("negator", "afterNegator"))
     topics = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:topicName ?k }")
     comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword|ofsted:domainKeyword ?k }")
     themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }")
     duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
-    return Lexicon(PhraseMatcher(sorted(cues)), negators, PhraseMatcher(sorted(topics)),
+    return Lexicon(PhraseMatcher(sorted(cues)), negators, after_negators, PhraseMatcher(sorted(topics)),
                    PhraseMatcher(sorted(comparisons)), PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
 
 
@@ -113,12 +115,20 @@ def split_clauses(text: str) -> list[tuple[int, int, int]]:
 
 # ----------------------------------------------------------------------------------------------- classifying
 
+#: A name in quotes is a name, not a judgement: the "'no detriment' policy", "'Signs of Safety'".
+_QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,60}?'(?![\w'])")
+#: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
+_FEW = frozenset({"no", "none", "few", "very few"})
+
+
 def polarity(text: str, lexicon: Lexicon) -> str:
     """strength, weakness, improvement or context, from the cue phrases in ontology/findings.ttl."""
     compared = _compared(text, lexicon)
     if compared:
         return compared
     topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
+    topics += [m.span() for m in _QUOTED.finditer(text)]
+    bad = [m.start for m in lexicon.comparisons.find_all(text) if m.label == "bad"]
 
     def in_topic(start: int, end: int) -> bool:
         return any(a <= start and end <= b for a, b in topics)
@@ -126,7 +136,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     def negated(m, count: int) -> bool:
         begin = max(0, m.start - 40)
         before = [w for w in re.finditer(r"\S+", text[begin:m.start]) if not in_topic(begin + w.start(), begin + w.end())]
-        return any(w.group().strip(",;'\"").lower() in lexicon.negators for w in before[-count:])
+        after = re.findall(r"\S+", text[m.end:m.end + 40])[:count]
+        return any(w.group().strip(",;'\"").lower() in lexicon.negators for w in before[-count:]) or (
+            m.label == "weakness" and any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
 
     matches = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end)]
     weaknesses = [m for m in matches if m.label == "weakness"]
@@ -138,6 +150,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         if not is_negator[m.start] and negated(m, 3):
             strong += 1
             spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
+        elif text[m.start:m.end].lower() in _FEW and any(0 < b - m.end <= 50 for b in bad):
+            strong += 1  # "No children are permanently excluded", "very few experience disruption"
+            spent.add(m.start)
     weak = sum(1 for m in weaknesses if m.start not in spent and (is_negator[m.start] or not negated(m, 3)))
     for m in matches:
         if m.label == "strength":
@@ -238,6 +253,8 @@ class Attributor:
                 iri = vocab.org_iri(name)
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
                 offer(iri, "mention", self.confidence("mention"))
+        if section in self.judged:
+            return best  # a section that judges one partner: its topics are that partner's work (lead_agency)
         rules = {rule.name: rule for rule in self.g.rules}
         # "Social workers report that …": the work named is the source of the finding, not its subject.
         hits = [(m.start, m.end, m.label) for m in self.g.rule_matcher.find_all(text)

@@ -17,8 +17,11 @@ SUPPORTED = sorted(p.stem for p in EXPECTED.glob("*.json"))
 
 
 def sample_path(stem: str) -> Path:
-    """The bundled sample file for an expected-records stem."""
-    return next(samples_dir().glob(stem + ".*"))
+    """The bundled sample file for a stem ("kent-lac-2013"), else the real report of that authority and year in
+    tests/fixtures/corpus/ ("kent-sif-2017": kent_2017-06-13.pdf)."""
+    authority, _, year = stem.rsplit("-", 2)
+    return next(iter(sorted(samples_dir().glob(stem + ".*"))), None) or next(
+        (FIXTURES / "corpus").glob(f"{authority}_{year}-*.pdf"))
 
 
 @lru_cache(maxsize=None)
