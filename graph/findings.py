@@ -117,6 +117,8 @@ def split_clauses(text: str) -> list[tuple[int, int, int]]:
 
 #: A name in quotes is a name, not a judgement: the "'no detriment' policy", "'Signs of Safety'".
 _QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,60}?'(?![\w'])")
+#: An opening clause that states a circumstance ("When it is not safe for children to remain at home,").
+_CONDITION = re.compile(r"(?:When|If|Where|Once|Unless|Until)\b[^,;]{3,120},")
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
 _FEW = frozenset({"no", "none", "few", "very few"})
 
@@ -128,6 +130,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return compared
     topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
     topics += [m.span() for m in _QUOTED.finditer(text)]
+    condition = _CONDITION.match(text)
+    if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
+        topics.append(condition.span())
     bad = [m.start for m in lexicon.comparisons.find_all(text) if m.label == "bad"]
 
     def in_topic(start: int, end: int) -> bool:
