@@ -35,7 +35,8 @@ def summary(report) -> str:
     """A few lines on what was read from a report."""
     lines = [
         f"{report.source_name}: {report.local_authority}, {report.framework}, inspected "
-        f"{report.inspection_start} to {report.inspection_end}, published {report.published}, by {report.inspector}",
+        f"{report.inspection_start} to {report.inspection_end}, published {report.published or 'date unknown'}"
+        + (f", by {report.inspector}" if report.inspector else ""),
         f"  {len(report.paragraphs)} paragraphs, {len(report.judgements)} judgements, "
         f"{len(report.recommendations)} recommendations, {len(report.statistics)} statistics, "
         f"{len(report.cited_documents)} cited documents",

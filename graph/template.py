@@ -185,7 +185,8 @@ def load_template() -> Template:
                                 key=lambda s: (s not in ("safeguarding", "local-authority"), s)))
         frameworks.append(Framework(
             notation=_v(row["n"]), label=_v(row["label"]),
-            title_phrases=tuple(sorted(fold(p) for p in _v(row["phrases"]).split("|"))),
+            title_phrases=tuple(sorted(" * ".join(fold(part) for part in p.split("*")).strip()
+                                       for p in _v(row["phrases"]).split("|"))),
             supported=_v(row["supported"]) == "true", sections=sections,
             record_areas=tuple(sorted(record.get(f, []), key=lambda r: sections.index(r[0]))),
             grades=tuple(sorted(set(grades.get(f, [])))),

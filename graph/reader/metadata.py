@@ -21,12 +21,19 @@ _AFTER_DATES = re.compile(r"\b(?:Report\s+published|Published|Reporting\s+inspec
                           r"services|The\s+overall|The\s+judgements?|Overall|Judgement)\b", re.IGNORECASE)
 
 
+def _title_pattern(phrase: str) -> re.Pattern:
+    """A folded title phrase as a pattern; "*" stands for the authority's name, one to six words ("inspection of *
+    local authority children's services")."""
+    return re.compile(r"\b" + r"\s+".join(r"(?:\S+\s+){0,5}\S+" if w == "*" else re.escape(w) for w in phrase.split())
+                      + r"\b")
+
+
 def detect_framework(source: SourceText, template: Template) -> Framework:
     """The framework whose title phrase comes first on the report's first page; refuses unsupported or
     unrecognised documents in one line that says what they are."""
     head = fold(" ".join(line.text for line in source.lines[:60]))
-    found = sorted((head.find(phrase), f.notation) for f in template.frameworks for phrase in f.title_phrases
-                   if phrase in head)
+    found = sorted((m.start(), f.notation) for f in template.frameworks for phrase in f.title_phrases
+                   if (m := _title_pattern(phrase).search(head)))
     supported = ", ".join(f.label for f in template.frameworks if f.supported)
     if not found:
         raise ReportRefused(
@@ -34,8 +41,9 @@ def detect_framework(source: SourceText, template: Template) -> Framework:
             f"(no report title found); supported: {supported}")
     framework = template.framework(found[0][1])
     if not framework.supported:
+        article = "an" if framework.label[:1].lower() in "aeiou" else "a"
         raise ReportRefused(
-            f"{source.name}: is a {framework.label} report, a framework ofsted-kg does not support yet; "
+            f"{source.name}: is {article} {framework.label} report, a framework ofsted-kg does not support yet; "
             f"supported: {supported}")
     return framework
 
@@ -145,7 +153,7 @@ def parse_metadata(source: SourceText, framework: Framework) -> Metadata:
     # The front page names the reporting inspector (2009-13); a SIF report names its lead inspector at the end.
     m = re.search(r"Reporting inspector:?\s*([^\n]+)", head) or next(
         (m for line in source.lines if (m := re.match(r"(?:Reporting|Lead) inspector:?\s+(\S.*)", line.text))), None)
-    inspector = re.sub(r"\s+(HMI|HM Inspector)$", "", m.group(1).strip(" ,;")) if m else None
+    inspector = re.sub(r"[\s,;]+(?:HMI|HM Inspector)?$", "", m.group(1).strip()) if m else None
     authority = authority_name(flat, framework)
     if not authority:
         raise ReportRefused(f"{source.name}: found the report title but not the local authority's name")

@@ -336,7 +336,8 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
                 i += 2
                 continue
         starts_block = bool(_NUM.match(nxt) or _GRADE_LINE.match(nxt)) and text[:1].isupper()
-        if folded in labels and len(text) < 120 and (closed or starts_block):
+        # A heading of four words or more is one wherever it stands; a shorter one only where a paragraph ends.
+        if folded in labels and len(text) < 120 and (closed or starts_block or len(folded.split()) >= 4):
             flush_buffer_as_text()
             open_heading(_FOOTNOTE_MARK.sub("", text))
             i += 1
