@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     elif parsed.which == "http":
         _print(http_latency())
     else:
-        _print(time_reader(sorted(p for p in samples_dir().iterdir() if "sif" not in p.name and p.suffix != ".md")))
+        _print(time_reader(sorted(p for p in samples_dir().iterdir() if p.suffix in (".txt", ".pdf"))))
     return 0
 
 
