@@ -17,7 +17,9 @@ class Paragraph:
     """A paragraph, with where it sits in the report and which PDF pages it is on.
 
     Its ``key`` names it in the report: its printed number ("25"), or for unnumbered text (an executive summary, a
-    list of bullets) "u" and its place among the unnumbered paragraphs in reading order ("u3")."""
+    list of bullets) "u" and its place among the unnumbered paragraphs in reading order ("u3"). A report bound into
+    the same file that numbers from 1 again (an LSCB's inspection after the local authority's) prefixes its
+    section's name ("lscb-3")."""
 
     number: int | None  # as printed; None for unnumbered text
     section: str | None  # "safeguarding", "local-authority", …, or None outside the judged sections

@@ -102,8 +102,8 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
             stated.setdefault((p.section, area.notation), []).append(
                 GradeStatement(grade, word, paragraph=p.key, quote=quote))
 
-    named = dict(framework.grade_labels)  # a judgement's word is its grade's name: "require improvement to be
-    # good" is "requires improvement"
+    # A judgement's word is its grade's name: "require improvement to be good" is "requires improvement".
+    named = dict(framework.grade_labels)
     rows, record_warnings = parse_record(structure.record, framework, template)
     warnings.extend(record_warnings)
     judgements: list[Judgement] = []
