@@ -145,7 +145,10 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return any(w.group().strip(",;'\"").lower() in lexicon.negators for w in before[-count:]) or (
             m.label == "weakness" and any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
 
-    matches = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end)]
+    found = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end)]
+    # A cue inside a longer one is part of it: "requires improvement" is no "improvement", "not yet" no second "not".
+    matches = [m for m in found if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
+                                           for n in found)]
     weaknesses = [m for m in matches if m.label == "weakness"]
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0

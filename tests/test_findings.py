@@ -84,6 +84,27 @@ def test_comparison_with_the_national_average_depends_on_the_quantity(text, expe
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Sentences written for the SIF rules, not copied from a report.
+    ("The council has introduced a 'no detriment' policy for special guardians.", "improvement"),
+    ("When it is not safe for a child to stay at home, social workers act decisively.", "context"),
+    ("No children looked after are permanently excluded.", "strength"),
+    ("Very few placements end in disruption.", "strength"),
+    ("Managers track family finding closely to minimise delay.", "strength"),
+    ("Any unnecessary delays are avoided.", "strength"),
+    ("Children are supported by an advocate when needed.", "context"),
+    ("Care leavers receive the support that they need to live independently.", "context"),
+    ("For some children, more could be done to resolve their worries earlier.", "weakness"),
+    ("Since the last inspection, when all services were judged to be inadequate, leaders have acted quickly.",
+     "context"),
+    # Regression: the "improvement" inside "requires improvement" and the "recent" inside "too recent" counted as
+    # signs of progress of their own.
+    ("The new arrangement is too recent to show its impact on improving outcomes.", "weakness"),
+])
+def test_sif_polarity_rules(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
 @pytest.mark.parametrize("text, named", [
     ("An audit by the LSCB found that thresholds are not understood.", False),
     ("The plan was presented to the LSCB.", False),
