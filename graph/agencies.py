@@ -264,7 +264,11 @@ class Resolver:
         return any(f" {a} " in folded for a in self.areas)
 
     def cued(self, text: str, start: int, end: int) -> bool:
-        """Whether the name at start:end is the source ("… reports that") or the forum ("presented to …")."""
+        """Whether the name at start:end is the source ("… reports that") or the forum ("presented to …"), or part
+        of words for a person's condition ("parental mental health")."""
+        condition = self.g.cues.get("condition")
+        if condition and any(m.start <= start and end <= m.end for m in condition.find_all(text)):
+            return True
         after = self.g.cues.get("source")
         if after:
             tail = words(text[end:end + 80])[:5]

@@ -112,6 +112,9 @@ def test_sif_polarity_rules(text, expected):
     ("Performance is reported to the health and wellbeing board.", False),
     ("Health staff report that they are not invited to strategy meetings.", False),
     ("The LSCB has not audited multi-agency practice.", True),
+    ("The plan was shared with information provided by the police.", False),
+    ("Many families live with poor parental mental health.", False),
+    ("Health partners have not completed the audit.", True),
 ])
 def test_a_body_named_as_the_source_or_forum_is_not_the_owner(text, named):
     import datetime as dt
