@@ -379,6 +379,9 @@ class _Builder:
                 if period and authority.kind in kinds:
                     iri = self.role_node([authority], role, cls, words, *period)
                     self.hold(authority, role, iri, *period)
+                elif period and role == "district-councils":
+                    # Outside a two-tier county the council is its own housing authority.
+                    self.hold(authority, role, authority.iri, *period)
 
     def partners_graph(self) -> _Graph:
         for h in sorted(self.holdings, key=lambda h: (h.authority.key, h.role, h.start, h.agency)):
