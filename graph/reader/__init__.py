@@ -22,7 +22,7 @@ from .extras import find_cited_documents, find_statistics
 from .grades import grade_words, parse_record, record_area, statement_in
 from .lists import find_recommendations
 from .metadata import add_months, detect_framework, parse_metadata
-from .structure import finish_paragraph, scan_structure
+from .structure import finish_paragraph, first_page_end, scan_structure
 
 __all__ = ["add_months", "parse_source", "read_report"]
 
@@ -50,7 +50,7 @@ def _opening_section(source: SourceText, framework: Framework, template: Templat
     stand-alone review of an LSCB)."""
     if not framework.first_page_grades:
         return framework.start_section
-    front = scan_structure(source.lines, framework, template).record
+    front = list(source.lines[:first_page_end(source.lines, template)])
     sections = {row.section for row in parse_record(front, framework, template)[0] if row.area is not None}
     return sections.pop() if len(sections) == 1 else framework.start_section
 
@@ -80,9 +80,8 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     for h in structure.headings:
         if h.grade is None or h.section is None:
             continue
-        area = template.match_area(h.text, h.section)
-        if framework.first_page_grades:
-            area = record_area(h.text, framework, template, h.section)
+        area = (record_area(h.text, framework, template, h.section) if framework.first_page_grades
+                else template.match_area(h.text, h.section))
         following = h.next_paragraph.key if h.next_paragraph is not None else None
         statement = GradeStatement(h.grade, h.word or "", heading=h.text, paragraph=following, quote=h.printed)
         section = (area.section if area is not None and area.section else None) or h.section

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..records import Paragraph
 from ..sources import Line, join_lines
 from ..template import Area, Framework, Template, fold
+
 #: The dates on a title page ("Inspection date: …", "Report published: …"), folded.
 FRONT_MATTER = re.compile(r"(?:inspection dates?|report published|date of publication)\b.*\d{4}$")
 

@@ -83,7 +83,7 @@ def _body_start(lines: tuple[Line, ...]) -> int:
     return len(lines)
 
 
-def _first_page_end(lines: tuple[Line, ...], template: Template) -> int:
+def first_page_end(lines: tuple[Line, ...], template: Template) -> int:
     """Where the first page (title, dates, grades) ends: the first template heading after the fieldwork dates."""
     dates = next((i for i, line in enumerate(lines[:60]) if fold(line.text).startswith("inspection date")), 0)
     for i in range(dates + 1, len(lines)):
@@ -181,7 +181,7 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
     words = grade_words(framework)
     out = Structure([], [], [], [])
     if framework.first_page_grades:
-        start = _first_page_end(lines, template)
+        start = first_page_end(lines, template)
         out.record = list(lines[:start])
     else:
         start = _body_start(lines)
