@@ -34,6 +34,15 @@ def plain(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\n- ", " ").split())
 
 
+def front_page(report) -> dict:
+    """A report's front-page facts, written as the hand-made records write them (ISO dates, None if absent)."""
+    def iso(day):
+        return day.isoformat() if day else None
+    return {"local_authority": report.local_authority, "framework": report.framework,
+            "inspection_start": iso(report.inspection_start), "inspection_end": iso(report.inspection_end),
+            "published": iso(report.published)}
+
+
 def report_id(stem: str) -> str:
     """The report id the store gives a sample, from its hand-made record."""
     meta = expected(stem)["report"]
