@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..errors import ReportRefused
 from ..sources import SourceText
-from ..template import Framework, Template, fold
+from ..template import Framework, Template
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -21,19 +21,19 @@ _AFTER_DATES = re.compile(r"\b(?:Report\s+published|Published|Reporting\s+inspec
                           r"services|The\s+overall|The\s+judgements?|Overall|Judgement)\b", re.IGNORECASE)
 
 
-def _title_pattern(phrase: str) -> re.Pattern:
-    """A folded title phrase as a pattern; "*" stands for the authority's name, one to six words ("inspection of *
-    local authority children's services")."""
-    return re.compile(r"\b" + r"\s+".join(r"(?:\S+\s+){0,5}\S+" if w == "*" else re.escape(w) for w in phrase.split())
-                      + r"\b")
+def title_in(phrase: str, text: str) -> re.Match | None:
+    """Where a folded title phrase stands in the text as printed (any punctuation or space between its words);
+    "*" stands for the authority's name, one to six words ("inspection of * local authority children's services")."""
+    pattern = r"\b" + r"\W+".join(r"(?:\S+\s+){0,5}?\S+" if w == "*" else re.escape(w) for w in phrase.split())
+    return re.search(pattern + r"\b", text, re.IGNORECASE)
 
 
 def detect_framework(source: SourceText, template: Template) -> Framework:
     """The framework whose title phrase comes first on the report's first page; refuses unsupported or
     unrecognised documents in one line that says what they are."""
-    head = fold(" ".join(line.text for line in source.lines[:60]))
+    head = " ".join(line.text for line in source.lines[:60])
     found = sorted((m.start(), f.notation) for f in template.frameworks for phrase in f.title_phrases
-                   if (m := _title_pattern(phrase).search(head)))
+                   if (m := title_in(phrase, head)))
     supported = ", ".join(f.label for f in template.frameworks if f.supported)
     if not found:
         raise ReportRefused(
@@ -126,11 +126,7 @@ _NAME_SUFFIX = re.compile(r"\s+(?:(?:Local\s+)?Safeguarding\s+Children(?:'s)?\s+
 def authority_name(flat: str, framework: Framework) -> str:
     """The area a report is about: the name printed before the title (2013 onwards), else between the title and
     the fieldwork dates (2009-13), without "London Borough of", "County Council" and the like."""
-    found = []
-    for phrase in framework.title_phrases:
-        m = re.search(r"\W+".join(map(re.escape, phrase.split())), flat, re.IGNORECASE)
-        if m:
-            found.append((m.start(), m.end()))
+    found = [m.span() for phrase in framework.title_phrases if (m := title_in(phrase, flat))]
     if not found:
         return ""
     start, end = min(found)
