@@ -33,9 +33,9 @@ def card_data(store, authority: str, report: str | None = None) -> Card:
     from .queries import load_query, run
 
     reports = result_rows(run(store, load_query("reports")))
-    mine = sorted((r for r in reports if r["localAuthority"].lower() == authority.lower()
-                   and (report is None or r["report"].endswith("/" + report) or r["report"] == report)),
-                  key=lambda r: r["published"])
+    # The query lists an authority's reports by date (publication, else the end of fieldwork).
+    mine = [r for r in reports if r["localAuthority"].lower() == authority.lower()
+            and (report is None or r["report"].endswith("/" + report) or r["report"] == report)]
     if not mine:
         known = ", ".join(sorted({r["localAuthority"] for r in reports})) or "none"
         raise OfstedKgError(f"no report for {authority!r} in the store (authorities: {known})")

@@ -22,6 +22,7 @@ _XSD_DATE = NamedNode(vocab.XSD + "date")
 _XSD_INT = NamedNode(vocab.XSD + "integer")
 _XSD_DECIMAL = NamedNode(vocab.XSD + "decimal")
 _XSD_DATETIME = NamedNode(vocab.XSD + "dateTime")
+_XSD_BOOLEAN = NamedNode(vocab.XSD + "boolean")
 _CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
 
 
@@ -154,13 +155,19 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
     rep = w.typed(vocab.report_iri(rid), "ofsted:InspectionReport", "prov:Entity")
     w.add(rep, "dcterms:identifier", rid)
     w.add(rep, "dcterms:title", f"{report.local_authority} {report.framework} inspection report"
-                               f"{' ' + str(report.published.year) if report.published else ''}")
+                               f"{' ' + str(report.date.year) if report.date else ''}")
     w.add(rep, "ofsted:framework", NamedNode(vocab.concept_iri("framework", fw)))
     w.add(rep, "ofsted:localAuthority", NamedNode(authority_iri(report, reference)))
     for prop, value in (("ofsted:inspectionStart", report.inspection_start),
                         ("ofsted:inspectionEnd", report.inspection_end), ("dcterms:issued", report.published)):
         if value:
             w.add(rep, prop, _date(value))
+    if report.date:
+        w.add(rep, "dcterms:date", _date(report.date))  # publication, else the end of fieldwork: for ordering
+    if report.inspection_type:
+        w.add(rep, "ofsted:inspectionType", NamedNode(vocab.concept_iri("inspection-type", report.inspection_type)))
+        w.add(rep, "ofsted:inspectionTypeInferred",
+              Literal("true" if report.inspection_type_inferred else "false", datatype=_XSD_BOOLEAN))
     if report.inspector:
         w.add(rep, "ofsted:reportingInspector", report.inspector)
     w.add(rep, "ofsted:sourceFile", report.source_name)

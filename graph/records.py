@@ -117,7 +117,7 @@ class Report:
     """One inspection report and everything read from it."""
 
     local_authority: str
-    framework: str  # notation: SLAC or LAC
+    framework: str  # notation: SLAC, LAC, SIF or ILACS
     inspection_start: dt.date | None
     inspection_end: dt.date | None
     published: dt.date | None
@@ -131,6 +131,8 @@ class Report:
     statistics: tuple[Statistic, ...] = ()
     cited_documents: tuple[CitedDocument, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    inspection_type: str | None = None  # notation within the framework ("standard", "short"), where it has kinds
+    inspection_type_inferred: bool = False  # the report does not say; inferred from the fieldwork's length
 
     @property
     def date(self) -> dt.date | None:

@@ -31,7 +31,7 @@ MAX_PDF_BYTES = 64 * 1024 * 1024
 MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 BULLET = "• "
-_BULLET_RE = re.compile(r"^\s*(?:[•\ue000-\uf8ff\u25aa\u25cf\u25e6\u2043\u2219·]|[-–](?=\s))\s*")
+_BULLET_RE = re.compile(r"^\s*(?:[•\ue000-\uf8ff\u25a0\u25aa\u25cf\u25e6\u25fc\u2043\u2219·]|[-–](?=\s))\s*")
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',

@@ -40,6 +40,8 @@ class Framework:
     timed_actions: bool = False  # every action has a timescale
     action_words: frozenset[str] = frozenset()  # how the actions of its lists begin
     empty_list_phrases: tuple[str, ...] = ()  # how a list says it has no actions
+    grid_end: str | None = None  # the area whose row ends the first page's grid, where unheaded text follows
+    inspection_types: tuple[tuple[int, str], ...] = ()  # (longest fieldwork in days, notation), shortest first
 
     def areas_in_record(self, section: str) -> frozenset[str]:
         return next((areas for s, areas in self.record_areas if s == section), frozenset())
@@ -74,6 +76,7 @@ class Template:
     areas: tuple[Area, ...]
     headings: tuple[Heading, ...]
     timescales: tuple[tuple[str, int, tuple[str, ...]], ...]  # (notation, months, folded labels)
+    body_ends: tuple[str, ...] = ()  # folded words that, opening a line, end the body (the back cover)
 
     def framework(self, notation: str) -> Framework:
         return next(f for f in self.frameworks if f.notation == notation)
@@ -135,6 +138,10 @@ class Template:
         folded = fold(text)
         return next(((n, m) for n, m, labels in self.timescales if folded in labels), None)
 
+    def ends_body(self, text: str) -> bool:
+        folded = fold(text)
+        return any(folded.startswith(phrase) for phrase in self.body_ends)
+
     def all_heading_labels(self) -> frozenset[str]:
         labels = {label for h in self.headings for label in h.labels}
         labels.update(alias for area in self.areas for alias in area.aliases)
@@ -166,10 +173,15 @@ def load_template() -> Template:
                         GROUP BY ?f ?sn"""):
         record.setdefault(_v(row["f"]), []).append((_v(row["sn"]), frozenset(_v(row["areas"]).split())))
     phrases: dict[str, dict[str, set[str]]] = {}
-    for row in _rows("""SELECT ?f ?p ?w WHERE { VALUES ?p { ofsted:actionWord ofsted:emptyListPhrase } ?f ?p ?w }"""):
+    for row in _rows("""SELECT ?f ?p ?w WHERE { { VALUES ?p { ofsted:emptyListPhrase } ?f ?p ?w }
+                        UNION { ?f ofsted:actionWords ?set . ?set ?p ?w . FILTER (?p = ofsted:actionWord) } }"""):
         phrases.setdefault(_v(row["f"]), {}).setdefault(_v(row["p"]), set()).add(fold(_v(row["w"])))
+    kinds: dict[str, list[tuple[int, str]]] = {}
+    for row in _rows("""SELECT ?f ?n ?days WHERE { ?f a ofsted:InspectionFramework ; ofsted:inspectionType ?t .
+                        ?t skos:notation ?n ; ofsted:maxFieldworkDays ?days }"""):
+        kinds.setdefault(_v(row["f"]), []).append((int(_v(row["days"])), _v(row["n"])))
     frameworks = []
-    for row in _rows("""SELECT ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed
+    for row in _rows("""SELECT ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ?gridEnd
                         (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
                         (GROUP_CONCAT(DISTINCT ?sn; separator=" ") AS ?sections) WHERE {
                         ?f a ofsted:InspectionFramework ; skos:notation ?n ; skos:prefLabel ?label ;
@@ -177,8 +189,8 @@ def load_template() -> Template:
                         OPTIONAL { ?f ofsted:hasSection/skos:notation ?sn }
                         OPTIONAL { ?f ofsted:startSection/skos:notation ?start }
                         OPTIONAL { ?f ofsted:gradesOnFirstPage ?grid } OPTIONAL { ?f ofsted:readsUnnumberedText ?unnumbered }
-                        OPTIONAL { ?f ofsted:timedActions ?timed } }
-                        GROUP BY ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ORDER BY ?n"""):
+                        OPTIONAL { ?f ofsted:timedActions ?timed } OPTIONAL { ?f ofsted:gridEndsWith/skos:notation ?gridEnd } }
+                        GROUP BY ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ?gridEnd ORDER BY ?n"""):
         f = _v(row["f"])
         # Sections in report order: the opening one first (safeguarding before looked after children in 2009-12).
         sections = tuple(sorted(_v(row["sections"]).split(),
@@ -195,6 +207,7 @@ def load_template() -> Template:
             timed_actions=_v(row["timed"]) == "true",
             action_words=frozenset(phrases.get(f, {}).get(vocab.OFSTED + "actionWord", ())),
             empty_list_phrases=tuple(sorted(phrases.get(f, {}).get(vocab.OFSTED + "emptyListPhrase", ()))),
+            grid_end=_v(row["gridEnd"]) or None, inspection_types=tuple(sorted(kinds.get(f, []))),
         ))
     sections = tuple(
         (_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))
@@ -235,4 +248,6 @@ def load_template() -> Template:
                             { ?t skos:prefLabel ?l } UNION { ?t skos:altLabel ?l } }
                             GROUP BY ?n ?months ORDER BY ?months""")
     )
-    return Template(tuple(frameworks), sections, section_labels, areas, headings, timescales)
+    body_ends = tuple(sorted(fold(_v(row["l"])) for row in _rows(
+        """SELECT ?l WHERE { ?h ofsted:endsBody true ; skos:prefLabel ?l }""")))
+    return Template(tuple(frameworks), sections, section_labels, areas, headings, timescales, body_ends)

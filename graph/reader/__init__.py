@@ -21,7 +21,7 @@ from ..template import Framework, Template, load_template
 from .extras import find_cited_documents, find_statistics
 from .grades import grade_words, parse_record, record_area, statement_in
 from .lists import find_recommendations
-from .metadata import add_months, detect_framework, parse_metadata
+from .metadata import Metadata, add_months, detect_framework, parse_metadata
 from .structure import finish_paragraph, first_page_end, scan_structure
 
 __all__ = ["add_months", "parse_source", "read_report"]
@@ -32,10 +32,13 @@ def read_report(path: str | Path) -> Report:
     return parse_source(read_source(path))
 
 
-def _evidence_paragraph(j: Judgement, paragraphs: tuple[Paragraph, ...], template: Template) -> str | None:
+def _evidence_paragraph(j: Judgement, paragraphs: tuple[Paragraph, ...], framework: Framework,
+                        template: Template) -> str | None:
     """The paragraph stating a judgement, else the first under its area's heading or the heading above that."""
     if j.statement is not None and j.statement.paragraph is not None:
         return j.statement.paragraph
+    if framework.grid_end == j.area_key and paragraphs:
+        return paragraphs[0].key  # the text after the grid, unheaded, speaks for its last row (ILACS's summary)
     area = template.area(j.area_key)
     for key in (area.notation, area.broader):
         for p in paragraphs:
@@ -50,9 +53,17 @@ def _opening_section(source: SourceText, framework: Framework, template: Templat
     stand-alone review of an LSCB)."""
     if not framework.first_page_grades:
         return framework.start_section
-    front = list(source.lines[:first_page_end(source.lines, template)])
+    front = list(source.lines[:first_page_end(source.lines, framework, template)])
     sections = {row.section for row in parse_record(front, framework, template)[0] if row.area is not None}
     return sections.pop() if len(sections) == 1 else framework.start_section
+
+
+def _inspection_type(framework: Framework, meta: Metadata) -> str | None:
+    """The shortest kind of inspection whose fieldwork is as long as the report's (ILACS: short or standard)."""
+    if not framework.inspection_types or meta.start is None or meta.end is None:
+        return None
+    days = (meta.end - meta.start).days + 1
+    return next((kind for longest, kind in framework.inspection_types if days <= longest), None)
 
 
 def _place(s: GradeStatement) -> str:
@@ -147,7 +158,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     elif not rows:
         warnings.append(f"no grades were found in {grading}; judgements are taken from the text")
     order = {s: i for i, s in enumerate(framework.sections)}
-    judgements = [replace(j, paragraph=_evidence_paragraph(j, paragraphs, template)) for j in judgements]
+    judgements = [replace(j, paragraph=_evidence_paragraph(j, paragraphs, framework, template)) for j in judgements]
     judgements.sort(key=lambda j: order[j.section])
     judged = {j.section for j in judgements if j.source == "record"}
     for section in framework.sections:
@@ -161,6 +172,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     recommendations, list_warnings = find_recommendations(paragraphs, structure.paragraphs, framework, template,
                                                           meta.published)
     warnings.extend(list_warnings)
+    kind = _inspection_type(framework, meta)
     statistics = [s for p in paragraphs if template.statistics_heading(p.section_path) for s in find_statistics(p)]
     return Report(
         local_authority=meta.local_authority, framework=framework.notation,
@@ -168,5 +180,5 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
         source_name=source.name, sha256=source.sha256, paragraphs=paragraphs, judgements=tuple(judgements),
         section_grades=tuple(section_grades), recommendations=tuple(recommendations),
         statistics=tuple(statistics), cited_documents=tuple(find_cited_documents(paragraphs)),
-        warnings=tuple(warnings))
+        warnings=tuple(warnings), inspection_type=kind, inspection_type_inferred=kind is not None)
 

@@ -24,7 +24,7 @@ _AFTER_DATES = re.compile(r"\b(?:Report\s+published|Published|Reporting\s+inspec
 def title_in(phrase: str, text: str) -> re.Match | None:
     """Where a folded title phrase stands in the text as printed (any punctuation or space between its words);
     "*" stands for the authority's name, one to six words ("inspection of * local authority children's services")."""
-    pattern = r"\b" + r"\W+".join(r"(?:\S+\s+){0,5}?\S+" if w == "*" else re.escape(w) for w in phrase.split())
+    pattern = r"\b" + r"\W+".join(r"(?P<name>(?:\S+\s+){0,5}?\S+)" if w == "*" else re.escape(w) for w in phrase.split())
     return re.search(pattern + r"\b", text, re.IGNORECASE)
 
 
@@ -126,12 +126,15 @@ _NAME_SUFFIX = re.compile(r"\s+(?:(?:Local\s+)?Safeguarding\s+Children(?:'s)?\s+
 def authority_name(flat: str, framework: Framework) -> str:
     """The area a report is about: the name printed before the title (2013 onwards), else between the title and
     the fieldwork dates (2009-13), without "London Borough of", "County Council" and the like."""
-    found = [m.span() for phrase in framework.title_phrases if (m := title_in(phrase, flat))]
+    # Where the title holds the name ("Inspection of Kent County Council children's services"), the name is what
+    # "*" stood for, with the word after it if that is "council".
+    found = sorted((m.start(), m.end(), (m.groupdict().get("name") or "") + (" Council" if "* council" in phrase else ""))
+                   for phrase in framework.title_phrases if (m := title_in(phrase, flat)))
     if not found:
         return ""
-    start, end = min(found)
+    start, end, named = found[0]
     before = re.sub(r"(?:\b(?:re-?\s*)?inspection\s+of|\bthe)\s*$", "", flat[:start].strip(), flags=re.IGNORECASE)
-    name = before.strip(" :-\u2013") or re.split(r"\s*Inspection\s+dates?\b", flat[end:].strip(" :-\u2013"), 1,
+    name = named or before.strip(" :-\u2013") or re.split(r"\s*Inspection\s+dates?\b", flat[end:].strip(" :-\u2013"), 1,
                                                   flags=re.IGNORECASE)[0]
     name = _NAME_PREFIX.sub("", name.strip(" :-\u2013"))
     bare = _NAME_SUFFIX.sub("", name).strip()

@@ -12,9 +12,11 @@ from ..sources import BULLET, Line, join_lines, remove_footnote_markers, strip_s
 from ..template import Framework, Template, fold
 from .grades import FRONT_MATTER, grade_suffix, grade_words, record_area, subject_of
 
-_NUM = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+_NUM = re.compile(r"^(\d{1,3})\.(?:\s+|(?=[A-Z]))(\S.*)$")
 _GRADE_LINE = re.compile(r"^grade\s*([1-4])\s*\(\s*([a-z ]+?)\s*\)\.?$", re.IGNORECASE)
 _INLINE_GRADE = re.compile(r"^(.+?)[.\s:\u2013-]*\s+grade\s*([1-4])\s*\(\s*([a-z ]+?)\s*\)\.?$", re.IGNORECASE)
+#: A paragraph number printed without its full stop ("34 Most children …"), taken only where it is the one due.
+_NUM_BARE = re.compile(r"^(\d{1,3})\s+([A-Z][a-z]*\s.*)$")
 _CLOSED = re.compile(r"[.!?:;]['\")]*$")
 _CONTENTS_ENTRY = re.compile(r"\s\d{1,3}$")
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])\d{1,2}$")
@@ -83,9 +85,35 @@ def _body_start(lines: tuple[Line, ...]) -> int:
     return len(lines)
 
 
-def first_page_end(lines: tuple[Line, ...], template: Template) -> int:
-    """Where the first page (title, dates, grades) ends: the first template heading after the fieldwork dates."""
+def _grid_end(lines: tuple[Line, ...], start: int, framework: Framework, template: Template) -> int | None:
+    """The line after the grid's last row (the framework's ``grid_end`` area and its grade, which may wrap:
+    "Overall effectiveness Requires improvement to" / "be good"), where unheaded text follows the grid."""
+    words = grade_words(framework)
+    last = template.area(framework.grid_end)
+    for i in range(start, min(len(lines), start + 40)):
+        if record_area(subject_of(lines[i].text), framework, template) is not last and not (
+                (split := grade_suffix(lines[i].text, words)) and template.exact_area(split[0]) is last):
+            continue
+        parts, end = [lines[i].text], i + 1
+        best = grade_suffix(parts[0], words)
+        while end < len(lines) and end < i + 3:
+            longer = grade_suffix(join_lines(parts + [lines[end].text], frozenset()), words)
+            if longer is None or (best is not None and len(longer[2]) <= len(best[2])):
+                break
+            parts.append(lines[end].text)
+            best, end = longer, end + 1
+        return end if best is not None else None
+    return None
+
+
+def first_page_end(lines: tuple[Line, ...], framework: Framework, template: Template) -> int:
+    """Where the first page (title, dates, grades) ends: the end of its grid where text follows it unheaded, else
+    the first template heading after the fieldwork dates."""
     dates = next((i for i, line in enumerate(lines[:60]) if fold(line.text).startswith("inspection date")), 0)
+    if framework.grid_end is not None:
+        end = _grid_end(lines, dates + 1, framework, template)
+        if end is not None:
+            return end
     for i in range(dates + 1, len(lines)):
         text = _FOOTNOTE_MARK.sub("", lines[i].text)
         if template.heading_for(text) is not None or template.section_for(text) is not None:
@@ -130,7 +158,7 @@ def _graded_area_heading(lines: tuple[Line, ...], i: int, framework: Framework, 
         if count > 1 and (_NUM.match(line.text) or line.text.startswith(BULLET)):
             return None
         parts.append(line.text)
-        split = grade_suffix(join_lines(parts, frozenset()), words)
+        split = grade_suffix(join_lines(parts, frozenset()).removesuffix("."), words)
         if split:
             subject = subject_of(split[0])
             area = record_area(subject, framework, template)
@@ -181,7 +209,7 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
     words = grade_words(framework)
     out = Structure([], [], [], [])
     if framework.first_page_grades:
-        start = first_page_end(lines, template)
+        start = first_page_end(lines, framework, template)
         out.record = list(lines[:start])
     else:
         start = _body_start(lines)
@@ -198,6 +226,7 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
     prefix = ""
     timescale: str | None = None
     buffer: list[Line] = []
+    back_cover = False
     if start < len(lines) and start > 0 and fold(lines[start - 1].text) in labels:
         path = [lines[start - 1].text]
 
@@ -235,10 +264,12 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
                 if section:
                     path = [template.section_label(section)]
             parent = template.exact_area(path[1]) if len(path) > 1 else None
+            # Under the section's own heading, where the report has one (ILACS has none).
+            top = path[:1] if path and template.section_for(path[0]) else []
             if area is None and parent is not None and parent.group and grade is not None:
                 path = path[:2] + [printed or text]
             else:
-                path = path[:1] + [printed or text]
+                path = top + [printed or text]
         out.headings.append(Heading(text, section, grade, word.lower() if word else None, printed=printed or text))
 
     def in_list() -> int | None:
@@ -267,6 +298,14 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             flush_buffer_as_text()
             out.record = list(lines[i + 1:])
             break
+        if back_cover or (closed and template.ends_body(text)):
+            # Ofsted's back cover ends the body, unless another report bound into the file follows it.
+            two = join_lines([text, nxt], frozenset()) if nxt else text
+            back_cover = template.section_for(text) is None and template.section_for(two) is None
+            if back_cover:
+                para = None
+                i += 1
+                continue
         if closed and FRONT_MATTER.match(folded):
             i += 1  # the dates on the title page of a report bound into the same file
             continue
@@ -275,7 +314,8 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             para = None
             i = _after_contents(lines, i + 1)
             continue
-        m = _NUM.match(text)
+        m = _NUM.match(text) or ((bare := _NUM_BARE.match(text)) and closed and int(bare.group(1)) == expected
+                                 and expected > 1 and bare)
         if m and not buffer and int(m.group(1)) == 1 < expected and restart == section:
             expected, prefix = 1, f"{section}-"
         if m and expected <= int(m.group(1)) <= expected + 2 and not buffer:

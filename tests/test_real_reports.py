@@ -1,5 +1,5 @@
-"""Every real SIF report of the development set (tests/fixtures/corpus/) against its grades and recommendation
-counts, copied by hand from the report (tests/fixtures/expected/corpus/)."""
+"""Every real SIF and ILACS report of the development set (tests/fixtures/corpus/) against its grades and
+recommendation counts, copied by hand from the report (tests/fixtures/expected/corpus/)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,14 @@ def test_metadata(case):
     report, want = case
     got = front_page(report)
     assert got == {key: want["report"][key] for key in got}
+
+
+def test_inspection_type_is_inferred_from_the_fieldwork(case):
+    """ILACS reports never say whether the inspection was standard or short; the hand-made record decided it from
+    the fieldwork dates, as the reader must, and says so."""
+    report, want = case
+    assert (report.inspection_type, report.inspection_type_inferred) == (
+        want.get("inspection_type"), "inspection_type" in want)
 
 
 def test_grades_exact(case):
