@@ -34,12 +34,16 @@ def _cmd_read(args: argparse.Namespace) -> int:
 def summary(report) -> str:
     """A few lines on what was read from a report."""
     lines = [
-        f"{report.source_name}: {report.local_authority}, {report.framework}, inspected "
-        f"{report.inspection_start} to {report.inspection_end}, published {report.published or 'date unknown'}"
+        f"{report.source_name}: {report.local_authority}, {report.framework}"
+        + (f" ({report.inspection_type}, inferred from the fieldwork)" if report.inspection_type_inferred
+           else f" ({report.inspection_type})" if report.inspection_type else "")
+        + f", inspected {report.inspection_start} to {report.inspection_end}, "
+        + (f"published {report.published}" if report.published else "no publication date printed")
         + (f", by {report.inspector}" if report.inspector else ""),
-        f"  {len(report.paragraphs)} paragraphs, {len(report.judgements)} judgements, "
-        f"{len(report.recommendations)} recommendations, {len(report.statistics)} statistics, "
-        f"{len(report.cited_documents)} cited documents",
+        "  " + ", ".join(f"{len(items)} {noun}{'' if len(items) == 1 else 's'}" for noun, items in (
+            ("paragraph", report.paragraphs), ("judgement", report.judgements),
+            ("recommendation", report.recommendations), ("statistic", report.statistics),
+            ("cited document", report.cited_documents))),
     ]
     lines += [f"  warning: {w}" for w in report.warnings]
     return "\n".join(lines)

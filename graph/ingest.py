@@ -40,10 +40,10 @@ class _Prepared:
 
 
 def default_inputs() -> list[Path]:
-    """The bundled Worcestershire 2010 sample."""
+    """The bundled Worcestershire series: SLAC 2010 (text), SIF 2017, ILACS 2019 and 2023."""
     from .vocab import samples_dir
 
-    return [samples_dir() / "worcestershire-slac-2010.txt"]
+    return sorted(samples_dir().glob("worcestershire-*.*"), key=lambda p: p.stem.rsplit("-", 1)[-1])
 
 
 def expand_inputs(patterns: list[str]) -> list[Path]:

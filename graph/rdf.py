@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from . import vocab
 from .records import Paragraph, Report
-from .template import fold
+from .template import fold, load_template
 from .vocab import slug, term
 
 _XSD_DATE = NamedNode(vocab.XSD + "date")
@@ -152,6 +152,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
     reference = reference or load_reference()
     w = _Writer(report)
     rid, fw = w.rid, report.framework.lower()
+    framework = load_template().framework(report.framework)
     rep = w.typed(vocab.report_iri(rid), "ofsted:InspectionReport", "prov:Entity")
     w.add(rep, "dcterms:identifier", rid)
     w.add(rep, "dcterms:title", f"{report.local_authority} {report.framework} inspection report"
@@ -199,7 +200,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", j.section)))
         w.add(node, "ofsted:area", NamedNode(vocab.concept_iri("area", j.area_key)))
         w.add(node, "ofsted:areaAsWritten", j.area)
-        w.add(node, "ofsted:grade", NamedNode(vocab.grade_iri(fw, j.grade)))
+        w.add(node, "ofsted:grade", NamedNode(framework.grade_concept(j.grade)))
         w.add(node, "ofsted:gradeSource", j.source)
         stated = j.statement is not None and j.statement.heading is None and j.statement.paragraph == j.paragraph
         w.evidence(node, j.paragraph, j.statement.quote if stated else None)
@@ -209,7 +210,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         w.add(node, "ofsted:report", NamedNode(rep))
         w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", g.section)))
         w.add(node, "ofsted:heading", g.heading)
-        w.add(node, "ofsted:grade", NamedNode(vocab.grade_iri(fw, g.grade)))
+        w.add(node, "ofsted:grade", NamedNode(framework.grade_concept(g.grade)))
         w.evidence(node, g.paragraph, None)
 
     for r in report.recommendations:

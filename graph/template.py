@@ -42,6 +42,10 @@ class Framework:
     empty_list_phrases: tuple[str, ...] = ()  # how a list says it has no actions
     grid_end: str | None = None  # the area whose row ends the first page's grid, where unheaded text follows
     inspection_types: tuple[tuple[int, str], ...] = ()  # (longest fieldwork in days, notation), shortest first
+    grade_concepts: tuple[tuple[int, str], ...] = ()  # (notation, IRI) of its scheme's grades (ILACS shares SIF's)
+
+    def grade_concept(self, grade: int) -> str:
+        return dict(self.grade_concepts)[grade]
 
     def areas_in_record(self, section: str) -> frozenset[str]:
         return next((areas for s, areas in self.record_areas if s == section), frozenset())
@@ -163,10 +167,12 @@ def load_template() -> Template:
     """The template, read once from ontology/frameworks.ttl."""
     grades: dict[str, list[tuple[int, str]]] = {}
     grade_labels: dict[str, dict[int, str]] = {}
-    for row in _rows("""SELECT ?f ?n ?label ?pref WHERE { ?f ofsted:gradeScheme ?s . ?g skos:inScheme ?s ;
+    concepts: dict[str, dict[int, str]] = {}
+    for row in _rows("""SELECT ?f ?g ?n ?label ?pref WHERE { ?f ofsted:gradeScheme ?s . ?g skos:inScheme ?s ;
                         skos:notation ?n ; skos:prefLabel ?pref ; skos:prefLabel|skos:altLabel ?label }"""):
         grades.setdefault(_v(row["f"]), []).append((int(_v(row["n"])), _v(row["label"]).lower()))
         grade_labels.setdefault(_v(row["f"]), {})[int(_v(row["n"]))] = _v(row["pref"]).lower()
+        concepts.setdefault(_v(row["f"]), {})[int(_v(row["n"]))] = _v(row["g"])
     record: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for row in _rows("""SELECT ?f ?sn (GROUP_CONCAT(?an; separator=" ") AS ?areas) WHERE {
                         ?f ofsted:recordSection ?r . ?r ofsted:section/skos:notation ?sn ; ofsted:area/skos:notation ?an }
@@ -208,6 +214,7 @@ def load_template() -> Template:
             action_words=frozenset(phrases.get(f, {}).get(vocab.OFSTED + "actionWord", ())),
             empty_list_phrases=tuple(sorted(phrases.get(f, {}).get(vocab.OFSTED + "emptyListPhrase", ()))),
             grid_end=_v(row["gridEnd"]) or None, inspection_types=tuple(sorted(kinds.get(f, []))),
+            grade_concepts=tuple(sorted(concepts.get(f, {}).items())),
         ))
     sections = tuple(
         (_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))

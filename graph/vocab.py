@@ -169,10 +169,6 @@ def partner_role_iri(authority_slug: str, role: str, agency: str, start: str) ->
     return f"{ID}partner/{authority_slug}/{role}/{slug(tail)}/{start}"
 
 
-def grade_iri(framework: str, grade: int) -> str:
-    return concept_iri("grade", f"{framework.lower()}-{grade}")
-
-
 def term(prefixed: str) -> str:
     """Expand "ofsted:Judgement" to its IRI."""
     prefix, _, local = prefixed.partition(":")

@@ -29,6 +29,12 @@ def parsed(stem: str):
     return read_report(sample_path(stem))
 
 
+@lru_cache(maxsize=None)
+def corpus_report(name: str):
+    """A real report of tests/fixtures/corpus/, by file name, parsed once per session."""
+    return read_report(FIXTURES / "corpus" / name)
+
+
 def plain(text: str) -> str:
     """Text as the reader normalises it: straight quotes, list items run on (see graph.sources)."""
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").replace("\n- ", " ").split())

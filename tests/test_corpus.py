@@ -127,7 +127,7 @@ def test_regression_grade_changes_keeps_a_theme_missing_from_one_report():
         g = i + "report/" + rid
         add(g, vocab.RDF + "type", o + "InspectionReport", g)
         add(g, o + "localAuthority", la, g)
-        add(g, vocab.DCTERMS + "issued", ox.Literal(date, datatype=ox.NamedNode(vocab.XSD + "date")), g)
+        add(g, vocab.DCTERMS + "date", ox.Literal(date, datatype=ox.NamedNode(vocab.XSD + "date")), g)
         for n, theme in enumerate(themes):
             f = f"{g}/finding/{n}"
             add(f, vocab.RDF + "type", o + "Finding", g)

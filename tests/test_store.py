@@ -75,7 +75,7 @@ def test_judgements_query_lists_the_29_worcestershire_judgements(built, capsys):
 def test_query_json_is_sparql_results_json(built, capsys):
     assert main(["query", "reports", "--store", str(built), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["head"]["vars"] == ["report", "localAuthority", "framework", "inspectionStart", "inspectionEnd",
+    assert doc["head"]["vars"] == ["report", "localAuthority", "framework", "inspectionType", "inspectionStart", "inspectionEnd",
                                    "published"]
     assert [b["localAuthority"]["value"] for b in doc["results"]["bindings"]] == [
         "Kent", "Norfolk", "Norfolk", "Worcestershire"]
