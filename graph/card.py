@@ -20,11 +20,15 @@ class Card:
     authority: str
     report: str
     framework: str
-    published: str
+    dated: str  # "published 2010-11-12", or the fieldwork where the report prints no publication date
     grades: tuple[tuple[str, str, int, str], ...]  # section, area, grade, word
     weaknesses: tuple[tuple[str, str, int, str], ...]  # partner, theme, paragraph, quote
     shared: tuple[tuple[str, str, int], ...]  # partner, partner, how many
     actions: tuple[tuple[str, str, str, str], ...]  # deadline, timescale, owners, action
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def card_data(store, authority: str, report: str | None = None) -> Card:
@@ -54,7 +58,9 @@ def card_data(store, authority: str, report: str | None = None) -> Card:
             owners[r["recommendation"]].add(r["ownerLabel"])
     actions = tuple(sorted((d, t, "; ".join(sorted(owners[rec])) or "no owner found", text)
                            for rec, (d, t, text) in texts.items()))
-    return Card(chosen["localAuthority"], chosen["report"], chosen["framework"], chosen["published"], grades,
+    dated = (f"published {chosen['published']}" if chosen["published"]
+             else f"inspected {chosen['inspectionStart']} to {chosen['inspectionEnd']}")
+    return Card(chosen["localAuthority"], chosen["report"], chosen["framework"], dated, grades,
                 weaknesses, shared, actions)
 
 
@@ -74,13 +80,13 @@ def _md(text) -> str:
 def render_markdown(card: Card) -> str:
     """The card as Markdown."""
     lines = [f"# {_md(card.authority)}: report card", "",
-             f"{card.framework} inspection, published {card.published} ({card.report}). Every quote is the report's "
+             f"{card.framework} inspection, {card.dated} ({card.report}). Every quote is the report's "
              "own words; paragraph numbers refer to the report.", "", "## Grades", "",
              "| section | area | grade |", "|---|---|---|"]
     lines += [f"| {_md(s)} | {_md(a)} | {g} ({_md(w)}) |" for s, a, g, w in card.grades]
     lines += ["", "## Weaknesses, by partner", ""]
     for partner, rows in _by_partner(card):
-        lines.append(f"### {_md(partner)}: {len(rows)} weaknesses")
+        lines.append(f"### {_md(partner)}: {_count(len(rows), 'weakness', 'weaknesses')}")
         lines += [f"- *{_md(theme)}*, para {para}: \u201c{_md(quote)}\u201d" for _, theme, para, quote in rows[:QUOTES_PER_PARTNER]]
         if len(rows) > QUOTES_PER_PARTNER:
             lines.append(f"- … and {len(rows) - QUOTES_PER_PARTNER} more (see the CSV)")
@@ -99,13 +105,13 @@ def render_html(card: Card) -> str:
              "</title><style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
              "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
              "text-align:left;vertical-align:top}</style></head><body>",
-             f"<h1>{e(card.authority)}: report card</h1><p>{e(card.framework)} inspection, published "
-             f"{e(card.published)} ({e(card.report)}). Every quote is the report's own words.</p>",
+             f"<h1>{e(card.authority)}: report card</h1><p>{e(card.framework)} inspection, "
+             f"{e(card.dated)} ({e(card.report)}). Every quote is the report's own words.</p>",
              "<h2>Grades</h2><table><tr><th>section</th><th>area</th><th>grade</th></tr>"]
     parts += [f"<tr><td>{e(s)}</td><td>{e(a)}</td><td>{g} ({e(w)})</td></tr>" for s, a, g, w in card.grades]
     parts.append("</table><h2>Weaknesses, by partner</h2>")
     for partner, rows in _by_partner(card):
-        parts.append(f"<h3>{e(partner)}: {len(rows)} weaknesses</h3><ul>")
+        parts.append(f"<h3>{e(partner)}: {_count(len(rows), 'weakness', 'weaknesses')}</h3><ul>")
         parts += [f"<li><em>{e(theme)}</em>, para {para}: \u201c{e(quote)}\u201d</li>"
                   for _, theme, para, quote in rows[:QUOTES_PER_PARTNER]]
         if len(rows) > QUOTES_PER_PARTNER:

@@ -64,3 +64,16 @@ def test_paragraph_numbering(case):
 def test_no_warning_it_does_not_deserve(case):
     report, want = case
     assert list(report.warnings) == want.get("warnings", [])
+
+
+def test_regression_grid_rows_are_named_as_printed(case):
+    """An ILACS grid row's area once took in the lines above the grid ("Lead inspector: … Judgement Grade The
+    impact of leaders …"). Each judgement is named by its own area's words, or in a SIF report's grid by the
+    authority's ("Children's services in Kent")."""
+    from graph.template import load_template
+
+    report, _ = case
+    template = load_template()
+    for j in report.judgements:
+        assert template.exact_area(j.area) is template.area(j.area_key) or (
+            j.area_key == "overall-effectiveness" and j.area.startswith("Children's services in")), j.area

@@ -63,6 +63,10 @@ def record_area(text: str, framework: Framework, template: Template, section: st
     return None
 
 
+#: Lines between the dates and the grid: the lead inspector ("Lead inspector: …", "His Majesty's Inspector").
+_ABOVE_GRID = re.compile(r"^(?:lead|reporting) inspector\b|\binspector$")
+
+
 @dataclass(frozen=True)
 class Row:
     section: str
@@ -118,8 +122,9 @@ def parse_record(lines: list[Line], framework: Framework, template: Template) ->
                 warnings.append(f"the Record of main findings gives '{area_text}' both '{word}' and grade {grade}")
             rows.append(Row(row_section, area_text, area, grade, word))
             continue
-        if framework.first_page_grades and (re.search(r"[.!?:]['\")]*$", text) or FRONT_MATTER.match(fold(text))):
-            pending = []  # a sentence, not the start of an area's name
+        if framework.first_page_grades and (re.search(r"[.!?:]['\")]*$", text) or FRONT_MATTER.match(fold(text))
+                                            or _ABOVE_GRID.search(fold(text)) or template.heading_for(text)):
+            pending = []  # a sentence, the inspector or the grid's header, not the start of an area's name
             continue
         exact = template.exact_area(text)
         if exact is not None and exact.group and not pending:
