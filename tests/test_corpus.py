@@ -190,3 +190,39 @@ def test_unknown_authority_is_described_once_and_said_in_the_build(two_authoriti
         labels = list(s.query("""SELECT ?l WHERE { GRAPH ?g { <https://w3id.org/ofsted-kg/id/org/exampleshire-council>
                                  <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } }"""))
     assert len(labels) == 1
+
+
+def test_grade_changes_follow_worcestershire_through_three_frameworks(tmp_path):
+    """The bundled series (SLAC 2010, SIF 2017, ILACS 2019 and 2023): each judgement is paired with the one that
+    followed it, each grade in its own report's words, with a change only within one scheme. The grades are those
+    copied by hand into tests/fixtures/expected/ (2010) and tests/fixtures/expected/corpus/ (2017, 2019, 2023)."""
+    import json
+
+    from graph.ingest import default_inputs
+
+    results = build(default_inputs(), tmp_path / "store")
+    assert [r.error for r in results] == [None] * 4
+    with open_store(tmp_path / "store") as store:
+        rows = list(csv.DictReader(io.StringIO(format_results(
+            run(store, load_query("grade-changes"), {"localAuthority": "Worcestershire"}), "csv").decode("utf-8"))))
+    grades = {(r["earlier"][:4], r["item"]): (r["earlierGrade"].lower(), r["laterGrade"].lower(), r["change"])
+              for r in rows if r["kind"] == "grade"}
+
+    def word(stem: str, area: str) -> str:
+        want = json.loads((Path(__file__).parent / "fixtures" / "expected" / "corpus" / f"{stem}.json").read_text())
+        return next(j["word"] for j in want["judgements"] if j["area"] == area)
+
+    help_2017 = word("worcestershire_2017-01-24", "help-and-protection")
+    help_2019 = word("worcestershire_2019-07-29", "help-and-protection")
+    help_2023 = word("worcestershire_2023-07-14", "help-and-protection")
+    slac = {(j["section"], j["area"]): j["word"].lower() for j in expected("worcestershire-slac-2010")["judgements"]}
+    item = "safeguarding: Overall effectiveness → local-authority: Children who need help and protection"
+    assert grades[("2010", item)] == (slac[("safeguarding", "Overall effectiveness")], help_2017, "")
+    assert grades[("2017", "local-authority: Children who need help and protection")][:2] == (help_2017, help_2019)
+    assert grades[("2019", "local-authority: Children who need help and protection")][:2] == (help_2019, help_2023)
+    # The joint judgement of children in care and care leavers (to 2022) is followed by both of 2023's.
+    joint = "local-authority: The experiences and progress of children in care and care leavers"
+    assert {k[1].split(" → ")[-1] for k in grades if k[0] == "2019" and k[1].startswith(joint + " →")} == {
+        "local-authority: The experiences and progress of children in care",
+        "local-authority: Experiences and progress of care leavers"}
+    assert {change for (year, _), (_, _, change) in grades.items() if year == "2010"} == {""}
