@@ -41,10 +41,9 @@ def detect_framework(source: SourceText, template: Template) -> Framework:
             f"(no report title found); supported: {supported}")
     framework = template.framework(found[0][1])
     if not framework.supported:
-        article = "an" if framework.label[:1].lower() in "aeiou" else "a"
-        raise ReportRefused(
-            f"{source.name}: is {article} {framework.label} report, a framework ofsted-kg does not support yet; "
-            f"supported: {supported}")
+        label = framework.label[:1].lower() + framework.label[1:]
+        article = "an" if label[:1] in "aeiou" else "a"
+        raise ReportRefused(f"{source.name}: is {article} {label}, which ofsted-kg does not read; it reads: {supported}")
     return framework
 
 
