@@ -43,7 +43,7 @@ def detect_framework(source: SourceText, template: Template) -> Framework:
     if not framework.supported:
         label = framework.label[:1].lower() + framework.label[1:]
         article = "an" if label[:1] in "aeiou" else "a"
-        raise ReportRefused(f"{source.name}: is {article} {label}, which ofsted-kg does not read; it reads: {supported}")
+        raise ReportRefused(f"{source.name}: is {article} {label}, which ofsted-kg does not read; supported: {supported}")
     return framework
 
 
