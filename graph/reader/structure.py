@@ -91,11 +91,12 @@ def _grid_end(lines: tuple[Line, ...], start: int, framework: Framework, templat
     words = grade_words(framework)
     last = template.area(framework.grid_end)
     for i in range(start, min(len(lines), start + 40)):
-        if record_area(subject_of(lines[i].text), framework, template) is not last and not (
-                (split := grade_suffix(lines[i].text, words)) and template.exact_area(split[0]) is last):
+        best = grade_suffix(lines[i].text, words)
+        # "Overall effectiveness Good", or a row whose grade wraps ("… Requires improvement to" / "be good").
+        if (template.exact_area(best[0]) if best else record_area(subject_of(lines[i].text), framework, template)) \
+                is not last:
             continue
         parts, end = [lines[i].text], i + 1
-        best = grade_suffix(parts[0], words)
         while end < len(lines) and end < i + 3:
             longer = grade_suffix(join_lines(parts + [lines[end].text], frozenset()), words)
             if longer is None or (best is not None and len(longer[2]) <= len(best[2])):
@@ -314,8 +315,10 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             para = None
             i = _after_contents(lines, i + 1)
             continue
-        m = _NUM.match(text) or ((bare := _NUM_BARE.match(text)) and closed and int(bare.group(1)) == expected
-                                 and expected > 1 and bare)
+        m = _NUM.match(text)
+        if m is None and closed and expected > 1:
+            bare = _NUM_BARE.match(text)
+            m = bare if bare and int(bare.group(1)) == expected else None
         if m and not buffer and int(m.group(1)) == 1 < expected and restart == section:
             expected, prefix = 1, f"{section}-"
         if m and expected <= int(m.group(1)) <= expected + 2 and not buffer:
