@@ -192,25 +192,38 @@ def test_unknown_authority_is_described_once_and_said_in_the_build(two_authoriti
     assert len(labels) == 1
 
 
-def test_grade_changes_follow_worcestershire_through_three_frameworks(tmp_path):
+@pytest.fixture(scope="module")
+def series_store(tmp_path_factory):
+    """The bundled Worcestershire series, as `ofsted-kg build` with no path builds it."""
+    from graph.ingest import default_inputs
+
+    path = tmp_path_factory.mktemp("series") / "store"
+    assert [r.error for r in build(default_inputs(), path)] == [None] * 4
+    return path
+
+
+def _rows(store_path, name: str, params: dict) -> list[dict]:
+    with open_store(store_path) as store:
+        return list(csv.DictReader(io.StringIO(format_results(
+            run(store, load_query(name), params), "csv").decode("utf-8"))))
+
+
+def _hand_copied(stem: str) -> dict:
+    import json
+
+    return json.loads((Path(__file__).parent / "fixtures" / "expected" / "corpus" / f"{stem}.json").read_text())
+
+
+def test_grade_changes_follow_worcestershire_through_three_frameworks(series_store):
     """The bundled series (SLAC 2010, SIF 2017, ILACS 2019 and 2023): each judgement is paired with the one that
     followed it, each grade in its own report's words, with a change only within one scheme. The grades are those
     copied by hand into tests/fixtures/expected/ (2010) and tests/fixtures/expected/corpus/ (2017, 2019, 2023)."""
-    import json
-
-    from graph.ingest import default_inputs
-
-    results = build(default_inputs(), tmp_path / "store")
-    assert [r.error for r in results] == [None] * 4
-    with open_store(tmp_path / "store") as store:
-        rows = list(csv.DictReader(io.StringIO(format_results(
-            run(store, load_query("grade-changes"), {"localAuthority": "Worcestershire"}), "csv").decode("utf-8"))))
+    rows = _rows(series_store, "grade-changes", {"localAuthority": "Worcestershire"})
     grades = {(r["earlier"][:4], r["item"]): (r["earlierGrade"].lower(), r["laterGrade"].lower(), r["change"])
               for r in rows if r["kind"] == "grade"}
 
     def word(stem: str, area: str) -> str:
-        want = json.loads((Path(__file__).parent / "fixtures" / "expected" / "corpus" / f"{stem}.json").read_text())
-        return next(j["word"] for j in want["judgements"] if j["area"] == area)
+        return next(j["word"] for j in _hand_copied(stem)["judgements"] if j["area"] == area)
 
     help_2017 = word("worcestershire_2017-01-24", "help-and-protection")
     help_2019 = word("worcestershire_2019-07-29", "help-and-protection")
@@ -226,3 +239,13 @@ def test_grade_changes_follow_worcestershire_through_three_frameworks(tmp_path):
         "local-authority: The experiences and progress of children in care",
         "local-authority: Experiences and progress of care leavers"}
     assert {change for (year, _), (_, _, change) in grades.items() if year == "2010"} == {""}
+
+
+def test_ilacs_actions_have_no_timescale_or_deadline(series_store):
+    """An ILACS report's "What needs to improve?" bullets are its actions, with no timescale and no deadline."""
+    rows = _rows(series_store, "recommendations", {"report": "worcestershire-2023-ilacs"})
+    want = _hand_copied("worcestershire_2023-07-14")
+    assert len({r["recommendation"] for r in rows}) == want["recommendations"]["local-authority"]
+    assert {(r["timescale"], r["deadline"]) for r in rows} == {("", "")}
+    first = min(rows, key=lambda r: int(r["recommendation"].rsplit("/", 1)[-1]))
+    assert plain(first["text"]).startswith(plain(want["first_recommendation"]))
