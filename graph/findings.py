@@ -439,7 +439,8 @@ def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer |
                         tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)),
                         _notes(report, attributor, findings),
                         tuple(sorted((section, agency) for section, role in attributor.judged.items()
-                                     for agency in attributor.resolver.role(role))))
+                                     for agency in attributor.resolver.role(role))),
+                        tuple((r.number, theme(r.text, lexicon)) for r in report.recommendations))
     return apply_overrides(analysis, report.report_id, overrides)
 
 

@@ -280,6 +280,9 @@ def _analysis_quads(w: _Writer, analysis) -> None:
                 w.add(vocab.item_iri(rid, "judgement", j.section, j.area_key), "ofsted:judgedPartner", NamedNode(agency))
     for number, attributions in analysis.owners:
         _attributions(w, vocab.item_iri(rid, "recommendation", number), attributions, "ofsted:owner")
+    for number, notation in analysis.themes:
+        w.add(vocab.item_iri(rid, "recommendation", number), "ofsted:theme",
+              NamedNode(vocab.concept_iri("theme", notation)))
     for number, key, method in analysis.answers:
         rec = vocab.item_iri(rid, "recommendation", number)
         finding = NamedNode(vocab.item_iri(rid, "finding", key))

@@ -216,3 +216,4 @@ class Analysis:
     new_agencies: tuple[NewAgency, ...] = ()
     notes: tuple[str, ...] = ()  # what the reference data lacked for this report (graph.findings._notes)
     judged: tuple[tuple[str, str], ...] = ()  # (section, agency): the partner a section judges on its own
+    themes: tuple[tuple[int, str], ...] = ()  # recommendation number -> theme notation
