@@ -70,7 +70,7 @@ class KnowledgeGraph:
         return open_store(self.store, write=write)
 
     def build(self, *paths: str | Path):
-        """Read reports into the store (no path: the bundled Worcestershire sample); a DataFrame of what was read."""
+        """Read reports into the store (no path: the bundled Worcestershire series); a DataFrame of what was read."""
         import pandas as pd
 
         from .ingest import build, default_inputs, expand_inputs

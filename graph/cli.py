@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     read = command("read", _cmd_read, "read reports and print what was found, without storing it", store=False)
     read.add_argument("reports", nargs="+", metavar="REPORT", help="a report file (.txt or .pdf)")
     read.add_argument("--format", choices=("summary", "json"), default="summary")
-    build = command("build", _cmd_build, "read reports into the store (default: the bundled Worcestershire sample)")
+    build = command("build", _cmd_build, "read reports into the store (default: the bundled Worcestershire series, 2010-2023)")
     build.add_argument("reports", nargs="*", metavar="PATH", help="report files, folders or globs")
     build.add_argument("--source-url", metavar="URL", help="the report's address on the Ofsted website")
     build.add_argument("--force", action="store_true", help="rebuild reports even if they are unchanged")
