@@ -93,7 +93,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         for note in r.notes:
             print(f"note: {r.report_id}: {note}", file=sys.stderr)
     print(summary_table(results))
-    print(f"store: {_store_dir(args)}", file=sys.stderr)
+    store = _store_dir(args)
+    print(f"store: {store}" if (store / "CURRENT").exists() else f"no store made at {store}: nothing was built",
+          file=sys.stderr)
     return 2 if any(r.error for r in results) else 0
 
 

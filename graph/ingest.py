@@ -154,12 +154,14 @@ def build(paths: list[Path], store_dir: Path | None = None, source_url: str | No
     import os
 
     from .rdf import rules_version
-    from .store import locked, opened
+    from .store import default_store_dir, locked, opened
 
     overrides = load_overrides(overrides_path)
     version = rules_version() + (f"+overrides-{_digest(overrides)}" if overrides else "")
     workers = workers or min(2, os.cpu_count() or 1)
     pool = _worker_pool(workers, len(paths))
+    store_dir = Path(store_dir or default_store_dir())
+    made = not store_dir.exists()
     try:
         with locked(store_dir, write=True) as folder:
             if not (folder / "CURRENT").exists():
@@ -170,6 +172,8 @@ def build(paths: list[Path], store_dir: Path | None = None, source_url: str | No
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if made and not (store_dir / "CURRENT").exists():
+            _remove_empty_store_folder(store_dir)  # nothing was built: no store, and no folder left behind
     order = {str(p): i for i, p in enumerate(paths)}
     return sorted(results, key=lambda r: order.get(r.source, len(order)))
 
@@ -235,16 +239,20 @@ def _bulk_build(folder: Path, paths, pool, overrides, version, source_url, progr
     """The first build into ``folder``: bulk-load every report into a new store, then move it into place."""
     import pyoxigraph
 
+    import shutil
+
     from .store import install_store, load_static_graphs, new_store_folder
 
     results: list[BuildResult] = []
     building = new_store_folder(folder)
     store = pyoxigraph.Store(str(building))
+    stored = 0
     load_static_graphs(store)
     runs, batch, size = [], [], 0
     url = source_url if len(paths) == 1 else None
     for prepared in _accepted(_prepared_in_order(pool, paths, overrides, url), len(paths), results, progress):
         runs += build_run_quads_for(prepared.result.report_id, prepared.sha256, version)
+        stored += 1
         batch.append(prepared.nquads)
         size += len(prepared.nquads)
         if size >= BULK_BYTES:
@@ -256,8 +264,20 @@ def _bulk_build(folder: Path, paths, pool, overrides, version, source_url, progr
     store.flush()
     store.optimize()  # merges the bulk loads' many small files: whole-corpus queries then run about 40% faster
     del store  # closes RocksDB: nothing else holds it
-    install_store(building, folder)
+    if stored:
+        install_store(building, folder)
+    else:  # every input was refused: the folder gets no store
+        shutil.rmtree(building, ignore_errors=True)
     return results
+
+
+def _remove_empty_store_folder(folder: Path) -> None:
+    """Remove a store folder this build made, if it holds nothing but the lock file."""
+    from .store import LOCK_NAME
+
+    if folder.is_dir() and {p.name for p in folder.iterdir()} <= {LOCK_NAME}:
+        (folder / LOCK_NAME).unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def _mark(event: str, report_id: str) -> None:

@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-import re
 import time
 from pathlib import Path
 
@@ -128,29 +127,42 @@ def opened(path: Path, *, write: bool = False):
 
 
 LOADING_PREFIX = ".loading-"
-#: What a killed first build can leave: its loading folder, or RocksDB files moved before CURRENT was.
-_LEFTOVER = re.compile(re.escape(LOADING_PREFIX) + r".*"
-                       r"|\d+\.(?:sst|log|blob)|MANIFEST-\d+|OPTIONS-\d+|IDENTITY|LOCK|LOG(?:\.old\..*)?")
+#: The names of the files a first build is moving into the store folder, written before the first is moved, so
+#: that a build killed half-way leaves a list of exactly what it put there.
+INSTALLING = ".ofsted-kg.installing"
 
 
 def new_store_folder(path: Path) -> Path:
     """An empty folder inside the store folder ``path`` (which holds no store yet, and whose exclusive lock the
-    caller holds) to build a whole new store in; left-overs of killed builds are removed first."""
+    caller holds) to build a whole new store in. What a killed first build left (its loading folder, and the
+    files its install had moved, as listed) is removed first; a folder that holds anything else is refused, so a
+    build never deletes or overwrites a file it did not make."""
     import shutil
     import tempfile
 
-    for leftover in path.iterdir():
-        if _LEFTOVER.fullmatch(leftover.name):
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    manifest = path / INSTALLING
+    if manifest.exists():
+        for name in manifest.read_text(encoding="utf-8").split("\n"):
+            if name and "/" not in name and (path / name).is_file():
+                (path / name).unlink()
+        manifest.unlink()
+    for leftover in [*path.glob(LOADING_PREFIX + "*"), *path.glob(f".{INSTALLING}.*.tmp")]:
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    others = sorted(p.name for p in path.iterdir() if p.name != LOCK_NAME)
+    if others:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise StoreError(f"{path} holds files but no store ({shown}): give an empty or new folder with --store")
     return Path(tempfile.mkdtemp(prefix=LOADING_PREFIX, dir=path))
 
 
 def install_store(built: Path, path: Path) -> None:
     """Move the closed store built in ``built`` (from ``new_store_folder``) up into ``path``, RocksDB's CURRENT
-    file last: until that one rename, ``path`` holds no store, so a killed build never leaves half of one."""
+    file last: until that one rename, ``path`` holds no store, so a killed build never leaves half of one. The
+    names moved are listed first (``INSTALLING``), for the next build to clear if this one is killed."""
     import shutil
 
     files = sorted((f for f in built.iterdir() if f.name != "LOCK"), key=lambda f: f.name == "CURRENT")
+    write_atomic(path / INSTALLING, "\n".join(f.name for f in files).encode("utf-8"))
     for f in files:
         os.replace(f, path / f.name)
     folder = os.open(path, os.O_RDONLY)
@@ -158,6 +170,7 @@ def install_store(built: Path, path: Path) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
+    (path / INSTALLING).unlink()
     shutil.rmtree(built, ignore_errors=True)
 
 

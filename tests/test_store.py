@@ -229,6 +229,29 @@ def test_first_build_stopped_before_current_is_moved_leaves_no_store(tmp_path, m
     assert _graph(store_dir, "kent-2013-lac") == _graph(clean, "kent-2013-lac")
 
 
+def test_first_build_into_a_folder_of_other_files_is_refused_and_touches_nothing(tmp_path, capsys):
+    """Files that look like RocksDB's ("000001.log", "LOG") or a user's "2024.log" are never deleted or overwritten:
+    a folder that holds files but no store is refused in one line."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    files = {"2024.log": b"my notes", "000001.log": b"not ours", "LOG": b"nor this"}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    assert main(["build", str(KENT), "--store", str(folder)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds files but no store" in err[0]
+    assert {name: (folder / name).read_bytes() for name in files} == files
+    assert not (folder / "CURRENT").exists()
+
+
+def test_first_build_with_every_input_refused_makes_no_store(tmp_path, capsys):
+    bad = tmp_path / "prose.txt"
+    bad.write_text("A letter about nothing in particular.\n" * 20, encoding="utf-8")
+    assert main(["build", str(bad), "--store", str(tmp_path / "store")]) == 2
+    assert not (tmp_path / "store").exists()
+    assert "no store made" in capsys.readouterr().err
+
+
 def test_reader_during_a_first_build_is_told_it_is_busy(tmp_path):
     import fcntl
 
