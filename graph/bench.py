@@ -168,10 +168,11 @@ def _query_params(store) -> dict[str, dict[str, str]]:
     from .vocab import item_iri, report_iri, sparql_prologue
 
     first = report_ids(store)[0]
-    area = next(iter(store.query(sparql_prologue() + f"""SELECT ?n WHERE {{
-        GRAPH <{report_iri(first)}> {{ ?r ofsted:localAuthority ?la }} GRAPH ?g {{ ?la ofsted:areaName ?n }} }} LIMIT 1""")))["n"].value
-    values = {"report": first, "date": "2012-12-31", "localAuthority": area, "contains": "care plan",
-              "subject": item_iri(first, "recommendation", 1), "agency": f"{area} Council", "theme": "care-planning",
+    row = next(iter(store.query(sparql_prologue() + f"""SELECT ?la ?n WHERE {{
+        GRAPH <{report_iri(first)}> {{ ?r ofsted:localAuthority ?la }} GRAPH ?g {{ ?la ofsted:areaName ?n }} }}
+        ORDER BY ?n LIMIT 1""")))
+    values = {"report": first, "date": "2012-12-31", "localAuthority": row["n"].value, "contains": "care plan",
+              "subject": item_iri(first, "recommendation", 1), "agency": row["la"].value, "theme": "care-planning",
               "polarity": "weakness"}
     return {name: {variable.value: str(term) for variable, term in
                    bind(store, q, {p.name: values[p.name] for p in q.params if p.required}).items()}
@@ -265,23 +266,28 @@ def _subprocess_json(args: list[str]) -> dict:
     return json.loads(out.stdout)
 
 
-def _ingest_rates(reports: int, tmp_path: Path, pdfs: int, progress) -> tuple[dict, list[Path], Path]:
-    """Ingest the synthetic corpus into a new store, then time removing a few from a copy and adding them back
-    (the way reports are added to an existing store), and ingesting a few PDFs."""
+def _ingest_rates(reports: int, tmp_path: Path, pdfs: int, progress,
+                  corpus: list[Path] | None = None) -> tuple[dict, list[Path], Path]:
+    """Ingest the corpus (real reports, else ``reports`` synthetic ones) into a new store, then time removing a few
+    from a copy and adding them back (the way reports are added to an existing store), and ingesting a few
+    synthetic PDFs."""
     from . import synthetic
     from .ingest import build
     from .store import open_store, remove_report
 
     out: dict = {}
-    progress(f"writing {reports} synthetic reports …")
-    texts = synthetic.write_corpus(reports, tmp_path / "corpus")
+    if corpus is None:
+        progress(f"writing {reports} synthetic reports …")
+        texts = synthetic.write_corpus(reports, tmp_path / "corpus")
+    else:
+        texts = corpus
     store_dir = tmp_path / "store"
     progress("ingesting them into a new store …")
     started = time.perf_counter()
     results = build(texts, store_dir)
     ingest_s = time.perf_counter() - started
     out["ingest_s"] = round(ingest_s, 2)
-    out["ingest_reports_per_s"] = round(reports / ingest_s, 2)
+    out["ingest_reports_per_s"] = round(len(texts) / ingest_s, 2)
     out["failed"] = sum(1 for r in results if r.error)
     out["ingest_peak_rss_mb"] = _peak_rss_mb()
     again = texts[-max(1, min(5, reports // 10)):]
@@ -306,8 +312,10 @@ def _ingest_rates(reports: int, tmp_path: Path, pdfs: int, progress) -> tuple[di
     return out, texts, store_dir
 
 
-def corpus_benchmark(reports: int, rdflib_cap: float = 5.0, pdfs: int = 4, progress=print) -> dict:
-    """Build a synthetic corpus of ``reports`` reports and measure ingest, store, queries, network and map.
+def corpus_benchmark(reports: int, rdflib_cap: float = 5.0, pdfs: int = 4, progress=print,
+                     corpus: list[Path] | None = None) -> dict:
+    """Build a corpus, the real reports given or ``reports`` synthetic ones, and measure ingest, store, queries,
+    network and map.
 
     Each engine runs in its own process; rdflib runs last, alone."""
     import subprocess
@@ -321,10 +329,11 @@ def corpus_benchmark(reports: int, rdflib_cap: float = 5.0, pdfs: int = 4, progr
     from .viz import build_view, write_html
 
     started_all = time.perf_counter()
-    out: dict = {"reports": reports}
+    out: dict = {"reports": reports if corpus is None else len(corpus), "corpus": "synthetic" if corpus is None
+                 else "real"}
     with tempfile.TemporaryDirectory(prefix="ofsted-kg-bench-") as tmp:
         tmp_path = Path(tmp)
-        ingest, texts, store_dir = _ingest_rates(reports, tmp_path, pdfs, progress)
+        ingest, texts, store_dir = _ingest_rates(reports, tmp_path, pdfs if corpus is None else 0, progress, corpus)
         out.update(ingest)
         largest = max(samples_dir().glob("*lac*.pdf"), key=lambda p: p.stat().st_size)
         out["pdf_read_s"] = round(_median_time(read_report, largest), 3)

@@ -213,7 +213,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from .bench import corpus_benchmark, print_corpus
     from .store import write_atomic
 
-    result = corpus_benchmark(args.reports, args.rdflib_cap, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    from .ingest import expand_inputs
+
+    corpus = expand_inputs([str(args.corpus)]) if args.corpus else None
+    if corpus == []:
+        raise OfstedKgError(f"{args.corpus}: holds no .pdf or .txt reports")
+    result = corpus_benchmark(args.reports, args.rdflib_cap, progress=lambda m: print(m, file=sys.stderr, flush=True),
+                              corpus=corpus)
     print_corpus(result)
     if args.json:
         write_atomic(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
@@ -322,9 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--report", metavar="REPORT", help="this report rather than the authority's latest")
     card.add_argument("--format", choices=("md", "html"), help="default: from the suffix of -o")
     card.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.md|FILE.html")
-    bench = command("bench", _cmd_bench, "benchmark a synthetic corpus: ingest, store, every query, network, map",
-                    store=False)
-    bench.add_argument("--reports", type=positive_int, default=150, metavar="N")
+    bench = command("bench", _cmd_bench, "benchmark a corpus (synthetic, or real reports with --corpus): ingest, "
+                                          "store, every query, network, map", store=False)
+    bench.add_argument("--reports", type=positive_int, default=150, metavar="N", help="synthetic reports (default 150)")
+    bench.add_argument("--corpus", type=Path, metavar="DIR", help="a folder of real reports, instead of synthetic ones")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     bench.add_argument("--rdflib-cap", type=float, default=5.0, metavar="S",
                        help="stop each rdflib query after S seconds; 5 s shows 30 times for a 150 ms query (0: skip rdflib)")

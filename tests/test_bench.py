@@ -21,3 +21,21 @@ def test_benchmark_reports_every_figure():
     assert result["queries"]["reports"]["rows"] == 3, "the timed store holds exactly the reports asked for"
     assert set(CONTRACT) <= set(result["queries"])
     assert all({"ms", "rdflib_ms"} <= set(q) for q in result["queries"].values())
+
+
+def test_benchmark_runs_on_a_folder_of_real_reports(tmp_path):
+    """`ofsted-kg bench --corpus DIR` measures the same figures on real reports (rdflib skipped here)."""
+    import shutil
+
+    from graph.vocab import samples_dir
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("kent-lac-2013.pdf", "worcestershire-ilacs-2023.pdf"):
+        shutil.copy(samples_dir() / name, folder / name)
+    from graph.ingest import expand_inputs
+
+    result = corpus_benchmark(0, rdflib_cap=0, progress=lambda message: None, corpus=expand_inputs([str(folder)]))
+    assert (result["corpus"], result["reports"], result["failed"]) == ("real", 2, 0)
+    assert result["queries"]["reports"]["rows"] == 2
+    assert all(q["ms"] is not None for q in result["queries"].values())
