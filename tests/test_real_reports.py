@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from graph.reader import read_report
-
-from conftest import FIXTURES, front_page
+from conftest import FIXTURES, corpus_report, front_page
 
 CASES = sorted((FIXTURES / "expected" / "corpus").glob("*.json"))
 GRADES = {"outstanding": 1, "good": 2, "requires improvement": 3, "inadequate": 4}
@@ -18,7 +16,7 @@ GRADES = {"outstanding": 1, "good": 2, "requires improvement": 3, "inadequate": 
 @pytest.fixture(params=CASES, ids=lambda p: p.stem)
 def case(request):
     want = json.loads(request.param.read_text(encoding="utf-8"))
-    return read_report(FIXTURES / "corpus" / want["file"]), want
+    return corpus_report(want["file"]), want
 
 
 def test_metadata(case):
