@@ -324,3 +324,13 @@ def test_partner_trends_shares_add_up(series_store):
         assert abs(sum(float(r["share"]) for r in group) - 1) < 0.01
         assert {r["reports"] for r in group} == {"1"}
         assert group[0]["partner"] == "local-authority"  # the lead agency owns the most, in every report
+
+
+def test_regression_reports_lists_a_report_once_whatever_its_authority_is_called(tmp_path):
+    """The reference data knows Hull as "Hull", "Kingston upon Hull", "City of Kingston upon Hull" and more:
+    `reports` listed Hull's report once per name."""
+    results = build([Path(__file__).parent / "fixtures" / "corpus" / "kingston-upon-hull_2023-01-13.pdf"],
+                    tmp_path / "store")
+    assert [r.error for r in results] == [None]
+    rows = _rows(tmp_path / "store", "reports", {})
+    assert [(r["localAuthority"], r["framework"]) for r in rows] == [("Kingston upon Hull", "ILACS")]
