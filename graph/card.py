@@ -37,8 +37,11 @@ def card_data(store, authority: str, report: str | None = None) -> Card:
     from .queries import load_query, run
 
     reports = result_rows(run(store, load_query("reports")))
+    # An authority is asked for by any of its names ("Hull"), and listed under one ("Kingston upon Hull").
+    names = {authority.lower()} | {r["authority"].lower() for r in result_rows(
+        run(store, load_query("grades-table"), {"localAuthority": authority}))}
     # The query lists an authority's reports by date (publication, else the end of fieldwork).
-    mine = [r for r in reports if r["localAuthority"].lower() == authority.lower()
+    mine = [r for r in reports if r["localAuthority"].lower() in names
             and (report is None or r["report"].endswith("/" + report) or r["report"] == report)]
     if not mine:
         known = ", ".join(sorted({r["localAuthority"] for r in reports})) or "none"

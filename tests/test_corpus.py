@@ -328,9 +328,18 @@ def test_partner_trends_shares_add_up(series_store):
 
 def test_regression_reports_lists_a_report_once_whatever_its_authority_is_called(tmp_path):
     """The reference data knows Hull as "Hull", "Kingston upon Hull", "City of Kingston upon Hull" and more:
-    `reports` listed Hull's report once per name."""
+    `reports` and `grades-table` listed Hull's report once per name."""
     results = build([Path(__file__).parent / "fixtures" / "corpus" / "kingston-upon-hull_2023-01-13.pdf"],
                     tmp_path / "store")
     assert [r.error for r in results] == [None]
     rows = _rows(tmp_path / "store", "reports", {})
     assert [(r["localAuthority"], r["framework"]) for r in rows] == [("Kingston upon Hull", "ILACS")]
+    # grades-table too, asked for all authorities or by any of Hull's names.
+    judgements = len(_hand_copied("kingston-upon-hull_2023-01-13")["judgements"])
+    for params in ({}, {"localAuthority": "Hull"}, {"localAuthority": "City of Kingston upon Hull"}):
+        rows = _rows(tmp_path / "store", "grades-table", params)
+        assert len(rows) == judgements and {r["authority"] for r in rows} == {"Kingston upon Hull"}, params
+    from graph.card import card_data
+
+    with open_store(tmp_path / "store") as store:
+        assert card_data(store, "Hull").authority == "Kingston upon Hull"

@@ -62,7 +62,8 @@ def test_export_writes_only_the_path_given(sample_store, tmp_path):
 def test_hostile_param_values_are_bound_as_terms(sample_store, value, capsys):
     assert main(["query", "grades-table", "--store", str(sample_store), "--format", "csv",
                  "--param", f"localAuthority={value}"]) == 0
-    assert capsys.readouterr().out.strip() == "localAuthority,framework,published,section,area,grade,gradeLabel"
+    assert capsys.readouterr().out.strip() == ("localAuthority,authority,framework,published,date,section,area,grade,"
+                                               "gradeLabel")
 
 
 def test_unknown_named_query_and_bad_param_syntax(sample_store, capsys):
