@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .errors import OfstedKgError
+from .formats import counted
 
 #: Quotes shown per partner on the page (the CSV has them all).
 QUOTES_PER_PARTNER = 5
@@ -25,10 +26,6 @@ class Card:
     weaknesses: tuple[tuple[str, str, int, str], ...]  # partner, theme, paragraph, quote
     shared: tuple[tuple[str, str, int], ...]  # partner, partner, how many
     actions: tuple[tuple[str, str, str, str], ...]  # deadline, timescale, owners, action
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def card_data(store, authority: str, report: str | None = None) -> Card:
@@ -89,7 +86,7 @@ def render_markdown(card: Card) -> str:
     lines += [f"| {_md(s)} | {_md(a)} | {g} ({_md(w)}) |" for s, a, g, w in card.grades]
     lines += ["", "## Weaknesses, by partner", ""]
     for partner, rows in _by_partner(card):
-        lines.append(f"### {_md(partner)}: {_count(len(rows), 'weakness', 'weaknesses')}")
+        lines.append(f"### {_md(partner)}: {counted(len(rows), 'weakness', 'weaknesses')}")
         lines += [f"- *{_md(theme)}*, para {para}: \u201c{_md(quote)}\u201d" for _, theme, para, quote in rows[:QUOTES_PER_PARTNER]]
         if len(rows) > QUOTES_PER_PARTNER:
             lines.append(f"- … and {len(rows) - QUOTES_PER_PARTNER} more (see the CSV)")
@@ -114,7 +111,7 @@ def render_html(card: Card) -> str:
     parts += [f"<tr><td>{e(s)}</td><td>{e(a)}</td><td>{g} ({e(w)})</td></tr>" for s, a, g, w in card.grades]
     parts.append("</table><h2>Weaknesses, by partner</h2>")
     for partner, rows in _by_partner(card):
-        parts.append(f"<h3>{e(partner)}: {_count(len(rows), 'weakness', 'weaknesses')}</h3><ul>")
+        parts.append(f"<h3>{e(partner)}: {counted(len(rows), 'weakness', 'weaknesses')}</h3><ul>")
         parts += [f"<li><em>{e(theme)}</em>, para {para}: \u201c{e(quote)}\u201d</li>"
                   for _, theme, para, quote in rows[:QUOTES_PER_PARTNER]]
         if len(rows) > QUOTES_PER_PARTNER:

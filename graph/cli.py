@@ -33,6 +33,8 @@ def _cmd_read(args: argparse.Namespace) -> int:
 
 def summary(report) -> str:
     """A few lines on what was read from a report."""
+    from .formats import counted
+
     lines = [
         f"{report.source_name}: {report.local_authority}, {report.framework}"
         + (f" ({report.inspection_type}, inferred from the fieldwork)" if report.inspection_type_inferred
@@ -40,7 +42,7 @@ def summary(report) -> str:
         + f", inspected {report.inspection_start} to {report.inspection_end}, "
         + (f"published {report.published}" if report.published else "no publication date printed")
         + (f", by {report.inspector}" if report.inspector else ""),
-        "  " + ", ".join(f"{len(items)} {noun}{'' if len(items) == 1 else 's'}" for noun, items in (
+        "  " + ", ".join(counted(len(items), noun) for noun, items in (
             ("paragraph", report.paragraphs), ("judgement", report.judgements),
             ("recommendation", report.recommendations), ("statistic", report.statistics),
             ("cited document", report.cited_documents))),

@@ -21,6 +21,11 @@ RDF_FORMATS: dict[str, RdfOutput] = {f.name: f for f in (
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 weakness", "2 weaknesses": a number of things, as the outputs for people write it."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def pyoxigraph_rdf_format(name: str):
     """The pyoxigraph RdfFormat for a registry name."""
     from pyoxigraph import RdfFormat

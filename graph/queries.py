@@ -257,7 +257,7 @@ def _cell(term) -> str:
 
 def format_results(results, fmt: str) -> bytes:
     """Results as W3C SPARQL CSV, TSV or JSON, or as a table for people."""
-    from .formats import pyoxigraph_results_format
+    from .formats import counted, pyoxigraph_results_format
 
     if fmt != "table":
         return results.serialize(format=pyoxigraph_results_format(fmt))
@@ -271,7 +271,7 @@ def format_results(results, fmt: str) -> bytes:
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    lines.append(f"({counted(len(rows), 'row')})")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
