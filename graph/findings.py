@@ -365,10 +365,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _STOPWORDS and len(w) > 2)
 
 
-def link_answers(report: Report, findings: list[Finding], lexicon: Lexicon) -> list[tuple[int, str, str]]:
-    """(recommendation, finding key, method) for the weaknesses each recommendation answers: those the report
-    links itself, by an action's "(paragraphs 25, 26)" ("reference") or a finding's "(Recommendation)" tag
-    ("tag"), then those that share the action's theme and wording ("theme+wording") or its wording ("wording")."""
+def link_answers(report: Report, findings: list[Finding], themes: dict[int, str]) -> list[tuple[int, str, str]]:
+    """(recommendation, finding key, method) for the weaknesses each recommendation answers, given each
+    recommendation's theme: those the report links itself, by an action's "(paragraphs 25, 26)" ("reference") or
+    a finding's "(Recommendation)" tag ("tag"), then those that share the action's theme and wording
+    ("theme+wording") or its wording ("wording")."""
     sections = {p.key: p.section for p in report.paragraphs}
     tagged = {p.key for p in report.paragraphs if p.recommendation_tag}
     by_paragraph: dict[str, list[Finding]] = {}
@@ -381,7 +382,7 @@ def link_answers(report: Report, findings: list[Finding], lexicon: Lexicon) -> l
             cited = by_paragraph.get(key, [])
             for f in [f for f in cited if f.polarity == "weakness"] or cited:
                 links[(rec.number, f.key)] = "reference"
-        rec_theme, rec_words = theme(rec.text, lexicon), _words(rec.text)
+        rec_theme, rec_words = themes[rec.number], _words(rec.text)
         scored = []
         for f in findings:
             if f.polarity != "weakness" or sections.get(f.paragraph) != rec.section:
@@ -435,12 +436,13 @@ def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer |
     findings = find_findings(report, attributor, lexicon)
     owners = tuple((r.number, tuple(sorted(attributor.action_owners(r.text, r.section).values(), key=lambda a: a.agency)))
                    for r in report.recommendations)
-    analysis = Analysis(tuple(findings), owners, tuple(link_answers(report, findings, lexicon)),
+    themes = tuple((r.number, theme(r.text, lexicon)) for r in report.recommendations)
+    analysis = Analysis(tuple(findings), owners, tuple(link_answers(report, findings, dict(themes))),
                         tuple(sorted(attributor.new_agencies.values(), key=lambda a: a.iri)),
                         _notes(report, attributor, findings),
                         tuple(sorted((section, agency) for section, role in attributor.judged.items()
                                      for agency in attributor.resolver.role(role))),
-                        tuple((r.number, theme(r.text, lexicon)) for r in report.recommendations))
+                        themes)
     return apply_overrides(analysis, report.report_id, overrides)
 
 

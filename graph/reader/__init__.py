@@ -66,6 +66,11 @@ def _inspection_type(framework: Framework, meta: Metadata) -> str | None:
     return next((kind for longest, kind in framework.inspection_types if days <= longest), None)
 
 
+def _preferred(statements: list[GradeStatement]) -> GradeStatement | None:
+    """The statement to cite for a grade: a sentence of the text, else a graded heading."""
+    return next((s for s in statements if s.heading is None), statements[0] if statements else None)
+
+
 def _place(s: GradeStatement) -> str:
     return f"paragraph {s.paragraph}" if s.heading is None else f"the heading '{s.heading}'"
 
@@ -132,7 +137,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
             if s.grade is not None and s.grade != row.grade:
                 warnings.append(f"{_place(s)} grades '{row.area_text}' ({row.section}) {s.grade} ({s.word}), but "
                                 f"{grading} gives {row.grade} ({row.word})")
-        best = next((s for s in statements if s.heading is None), statements[0] if statements else None)
+        best = _preferred(statements)
         judgements.append(Judgement(row.section, row.area_text, row.area.notation, row.grade, named[row.grade],
                                     "record", best))
     for section in framework.sections:
@@ -140,7 +145,7 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
             key = (section, notation)
             if key in recorded or key not in stated:
                 continue
-            s = next((x for x in stated[key] if x.heading is None), stated[key][0])
+            s = _preferred(stated[key])
             label = template.area(notation).label
             if not framework.first_page_grades:  # a SIF report grades its LSCB in the LSCB's own section
                 warnings.append(f"the Record of main findings has no row for '{label}' ({section}), which "
