@@ -130,12 +130,13 @@ def build_iri(report_id: str) -> str:
     return f"{ID}build/{report_id}"
 
 
-def paragraph_iri(report_id: str, number: str | int) -> str:
-    return f"{report_iri(report_id)}/para/{number}"
+def paragraph_iri(report_id: str, key: str | int) -> str:
+    """A paragraph, by its key: its printed number ("25"), or "u3", "lscb-3" (see records.Paragraph)."""
+    return f"{report_iri(report_id)}/para/{key}"
 
 
-def quote_iri(report_id: str, number: str | int, start: int, end: int) -> str:
-    return f"{paragraph_iri(report_id, number)}/quote/{start}-{end}"
+def quote_iri(report_id: str, key: str | int, start: int, end: int) -> str:
+    return f"{paragraph_iri(report_id, key)}/quote/{start}-{end}"
 
 
 def item_iri(report_id: str, kind: str, *keys: object) -> str:
