@@ -223,6 +223,13 @@ class Resolver:
         self._other_areas = tuple(sorted(
             {a for n in gazetteer.authorities for a in gazetteer.area_names.get(n, ())} - self.areas))
 
+    def partner_role(self, agency: str) -> str:
+        """The role an agency fills for this authority at any date (the first by notation, as the queries have
+        always read it), "local-authority" for the authority itself, or "" if it fills none."""
+        if agency == self.authority:
+            return "local-authority"
+        return min((role for la, role, ag, _, _ in self.g.roles if la == self.authority and ag == agency), default="")
+
     def _with_parts(self, nodes: set[str]) -> set[str]:
         """Add the teams, sites and sub-organisations of the nodes."""
         found = set(nodes)

@@ -443,7 +443,12 @@ def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer |
                         tuple(sorted((section, agency) for section, role in attributor.judged.items()
                                      for agency in attributor.resolver.role(role))),
                         themes)
-    return apply_overrides(analysis, report.report_id, overrides)
+    analysis = apply_overrides(analysis, report.report_id, overrides)
+    names = {a.iri: a.label for a in analysis.new_agencies}
+    owners = sorted({a.agency for f in analysis.findings if f.polarity == "weakness" for a in f.attributions})
+    facts = tuple((a, attributor.g.labels.get(a) or names.get(a, a), attributor.resolver.partner_role(a))
+                  for a in owners)
+    return replace(analysis, owner_facts=facts)
 
 
 def _notes(report: Report, attributor: Attributor, findings: list[Finding]) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -135,15 +136,16 @@ class _Writer:
         self.add(pos_sel, "oa:end", _int(end))
         return NamedNode(ann)
 
-    def evidence(self, subject: str, key: str | None, exact: str | None, at: int | None = None) -> None:
-        """Link a statement to its paragraph and, where the words are in it, to the exact quote."""
+    def evidence(self, subject: str, key: str | None, exact: str | None, at: int | None = None) -> NamedNode | None:
+        """Link a statement to its paragraph and, where the words are in it, to the exact quote (returned)."""
         if key is None:
-            return
+            return None
         paragraph = self.report.paragraph(key)
         self.add(subject, "prov:wasDerivedFrom", NamedNode(vocab.paragraph_iri(self.rid, key)))
         annotation = self.quote(paragraph, exact, at) if exact else None
         if annotation is not None:
             self.add(subject, "ofsted:evidence", annotation)
+        return annotation
 
 
 def report_quads(report: Report, reference: Reference | None = None, source_url: str | None = None,
@@ -263,10 +265,13 @@ def _attributions(w: _Writer, node: str, attributions, owner_property: str) -> N
 def _analysis_quads(w: _Writer, analysis) -> None:
     """Findings, their owners, the owners of recommendations and what each answers."""
     rid = w.rid
+    quoted = {}  # finding key -> its annotation, for the findings whose words are in their paragraph
     for f in analysis.findings:
         node = w.typed(vocab.item_iri(rid, "finding", f.key), "ofsted:Finding")
         w.add(node, "ofsted:report", NamedNode(vocab.report_iri(rid)))
-        w.evidence(node, f.paragraph, f.quote, f.start)
+        annotation = w.evidence(node, f.paragraph, f.quote, f.start)
+        if annotation is not None:
+            quoted[f.key] = annotation
         w.add(node, "ofsted:polarity", NamedNode(vocab.concept_iri("polarity", f.polarity)))
         w.add(node, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
         for service in f.services:
@@ -291,6 +296,61 @@ def _analysis_quads(w: _Writer, analysis) -> None:
         w.add(rec, "ofsted:answerLink", NamedNode(link))
         w.add(link, "ofsted:finding", finding)
         w.add(link, "ofsted:linkMethod", method)
+    _projection_quads(w, analysis, quoted)
+
+
+#: How a report speaks of the inspection before it: the sentences recommendation-follow-up quotes.
+_PREVIOUS_INSPECTION = re.compile(r"(last|previous|prior|earlier) inspection", re.IGNORECASE)
+
+
+def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
+    """The analytics projection (ontology/MODEL.md): direct rows that whole-corpus queries read instead of walking
+    findings, attributions and annotations, each linked to its findings and quotes. Only quoted findings count,
+    as the quote is what an analyst checks."""
+    rid = w.rid
+    numbers = {p.key: p.number for p in w.report.paragraphs}
+    facts = {agency: (label, role) for agency, label, role in analysis.owner_facts}
+    rows = []
+    for f in analysis.findings:
+        if f.polarity == "weakness" and f.key in quoted:
+            finding = vocab.item_iri(rid, "finding", f.key)
+            number = numbers.get(f.paragraph)
+            rows += [((facts[a.agency][0], number is not None, number or 0, finding), f, a) for a in f.attributions]
+    for rank, (_, f, a) in enumerate(sorted(rows, key=lambda row: row[0]), start=1):
+        finding = vocab.item_iri(rid, "finding", f.key)
+        local = a.agency[len(vocab.ID):] if a.agency.startswith(vocab.ID) else a.agency
+        row = w.typed(f"{finding}/owner-row/{slug(local)}", "ofsted:WeaknessRow")
+        w.add(row, "ofsted:rank", _int(rank))
+        w.add(row, "ofsted:finding", NamedNode(finding))
+        w.add(row, "ofsted:agency", NamedNode(a.agency))
+        w.add(row, "ofsted:attributionMethod", a.method)
+        w.add(row, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
+        w.add(row, "ofsted:evidence", quoted[f.key])
+        w.add(row, "ofsted:quote", f.quote)
+        if numbers.get(f.paragraph) is not None:
+            w.add(row, "ofsted:number", _int(numbers[f.paragraph]))
+        if facts[a.agency][1]:
+            w.add(row, "ofsted:partnerRole", NamedNode(vocab.role_iri(facts[a.agency][1])))
+    by_theme: dict[str, list] = {}
+    for f in analysis.findings:
+        if f.key in quoted:
+            by_theme.setdefault(f.theme, []).append(f)
+    for notation, findings in sorted(by_theme.items()):
+        summary = w.typed(vocab.item_iri(rid, "theme-summary", notation), "ofsted:ThemeSummary")
+        w.add(summary, "ofsted:theme", NamedNode(vocab.concept_iri("theme", notation)))
+        weak = [f.quote for f in findings if f.polarity == "weakness"]
+        strong = [f.quote for f in findings if f.polarity in ("strength", "improvement")]
+        w.add(summary, "ofsted:weaknessCount", _int(len(weak)))
+        w.add(summary, "ofsted:strengthCount", _int(len(strong)))
+        if weak:
+            w.add(summary, "ofsted:weaknessQuote", min(weak))
+        if strong:
+            w.add(summary, "ofsted:strengthQuote", min(strong))
+        earlier = [f.quote for f in findings if _PREVIOUS_INSPECTION.search(f.quote)]
+        if earlier:
+            w.add(summary, "ofsted:previousInspectionQuote", min(earlier))
+        for f in findings:
+            w.add(summary, "prov:wasDerivedFrom", NamedNode(vocab.item_iri(rid, "finding", f.key)))
 
 
 def found_quads(report: Report, analysis=None, reference: Reference | None = None) -> list[Quad]:

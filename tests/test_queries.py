@@ -107,3 +107,40 @@ def test_report_parameter_takes_iri_or_short_id(store_dir):
     by_id = _rows(store_dir, "judgements", {"report": "kent-2013-lac"})
     by_iri = _rows(store_dir, "judgements", {"report": report_iri("kent-2013-lac")})
     assert by_id == by_iri and len(by_id) == 5
+
+
+def _solutions(store_dir, text: str) -> set[tuple]:
+    from graph.vocab import sparql_prologue
+
+    with open_store(store_dir) as store:
+        return {tuple(t.value if t is not None else None for t in row)
+                for row in store.query(sparql_prologue() + text, use_default_graph_as_union=False)}
+
+
+def test_weakness_rows_restate_the_findings_and_their_owners(store_dir):
+    """The analytics projection holds one row per quoted weakness and owner, with the values the findings,
+    attributions and quotes give, and nothing else."""
+    from_findings = _solutions(store_dir, """SELECT ?g ?f ?a ?theme ?method ?quote WHERE { GRAPH ?g {
+        ?f ofsted:polarity <https://w3id.org/ofsted-kg/id/polarity/weakness> ; ofsted:theme ?theme ;
+           ofsted:attribution ?att ; ofsted:evidence/oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+        ?att ofsted:agency ?a ; ofsted:attributionMethod ?method } }""")
+    from_rows = _solutions(store_dir, """SELECT ?g ?f ?a ?theme ?method ?quote WHERE { GRAPH ?g {
+        ?row a ofsted:WeaknessRow ; ofsted:finding ?f ; ofsted:agency ?a ; ofsted:theme ?theme ;
+             ofsted:attributionMethod ?method ; ofsted:quote ?quote } }""")
+    assert len(from_findings) > 300
+    assert from_rows == from_findings
+    ranks = _solutions(store_dir, "SELECT ?g ?rank WHERE { GRAPH ?g { ?row a ofsted:WeaknessRow ; ofsted:rank ?rank } }")
+    assert len(ranks) == len(from_rows)  # a rank is unique in its report
+
+
+def test_theme_summaries_count_the_findings_on_each_theme(store_dir):
+    counted = _solutions(store_dir, """SELECT ?g ?theme (STR(?w) AS ?weak) (STR(?s) AS ?strong) WHERE { GRAPH ?g {
+        ?summary a ofsted:ThemeSummary ; ofsted:theme ?theme ; ofsted:weaknessCount ?w ; ofsted:strengthCount ?s } }""")
+    findings = _solutions(store_dir, """SELECT ?g ?theme ?f ?p WHERE { GRAPH ?g {
+        ?f a ofsted:Finding ; ofsted:theme ?theme ; ofsted:polarity ?p ; ofsted:evidence ?e } }""")
+    expected_counts: dict[tuple, list[int]] = {}
+    for g, theme, _, polarity in findings:
+        counts = expected_counts.setdefault((g, theme), [0, 0])
+        counts[0] += polarity.endswith("/weakness")
+        counts[1] += polarity.endswith(("/strength", "/improvement"))
+    assert counted == {(g, t, str(w), str(s)) for (g, t), (w, s) in expected_counts.items()}
