@@ -316,21 +316,27 @@ def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
             finding = vocab.item_iri(rid, "finding", f.key)
             number = numbers.get(f.paragraph)
             rows += [((facts[a.agency][0], number is not None, number or 0, finding), f, a) for a in f.attributions]
+            if not f.attributions:  # nobody owns it (an analyst's override removed every owner): one row, unowned
+                rows.append((("", number is not None, number or 0, finding), f, None))
     for rank, (_, f, a) in enumerate(sorted(rows, key=lambda row: row[0]), start=1):
         finding = vocab.item_iri(rid, "finding", f.key)
-        local = a.agency[len(vocab.ID):] if a.agency.startswith(vocab.ID) else a.agency
-        row = w.typed(f"{finding}/owner-row/{slug(local)}", "ofsted:WeaknessRow")
+        if a is None:
+            row = w.typed(f"{finding}/owner-row/none", "ofsted:WeaknessRow")
+        else:
+            local = a.agency[len(vocab.ID):] if a.agency.startswith(vocab.ID) else a.agency
+            row = w.typed(f"{finding}/owner-row/{slug(local)}", "ofsted:WeaknessRow")
+            w.add(row, "ofsted:agency", NamedNode(a.agency))
+            w.add(row, "ofsted:attributionMethod", a.method)
+            w.add(row, "ofsted:confidence", Literal(f"{a.confidence:.2f}", datatype=_XSD_DECIMAL))
+            if facts[a.agency][1]:
+                w.add(row, "ofsted:partnerRole", NamedNode(vocab.role_iri(facts[a.agency][1])))
         w.add(row, "ofsted:rank", _int(rank))
         w.add(row, "ofsted:finding", NamedNode(finding))
-        w.add(row, "ofsted:agency", NamedNode(a.agency))
-        w.add(row, "ofsted:attributionMethod", a.method)
         w.add(row, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
         w.add(row, "ofsted:evidence", quoted[f.key])
         w.add(row, "ofsted:quote", f.quote)
         if numbers.get(f.paragraph) is not None:
             w.add(row, "ofsted:number", _int(numbers[f.paragraph]))
-        if facts[a.agency][1]:
-            w.add(row, "ofsted:partnerRole", NamedNode(vocab.role_iri(facts[a.agency][1])))
     by_theme: dict[str, list] = {}
     for f in analysis.findings:
         if f.key in quoted:

@@ -225,6 +225,27 @@ def test_review_lists_weaknesses_without_a_sure_owner(sample_store, capsys):
     assert all(not r["confidence"] or float(r["confidence"]) < 0.6 for r in rows)
 
 
+def test_review_lists_a_weakness_whose_every_owner_was_removed(tmp_path, capsys):
+    """An override that removes each owner leaves the weakness unowned: review lists it, with no confidence."""
+    store_dir = tmp_path / "store"
+    assert main(["build", str(samples_dir() / "kent-lac-2013.pdf"), "--store", str(store_dir)]) == 0
+    finding = ID + "report/kent-2013-lac/finding/24-4"
+    with open_store(store_dir) as store:
+        owners = [r["a"].value for r in store.query(
+            f"PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#> SELECT ?a WHERE {{ GRAPH ?g {{ <{finding}> "
+            "ofsted:responsibleAgency ?a } }")]
+    assert owners
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("target,action,agency\n" + "".join(f"{finding},remove,{a}\n" for a in owners), encoding="utf-8")
+    assert main(["build", str(samples_dir() / "kent-lac-2013.pdf"), "--store", str(store_dir),
+                 "--overrides", str(overrides)]) == 0
+    capsys.readouterr()
+    assert main(["review", "--store", str(store_dir), "--format", "csv"]) == 0
+    rows = {r["finding"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows[finding]["confidence"] == "" and rows[finding]["owners"] == "" and rows[finding]["paragraph"] == "24"
+    assert main(["validate", "--store", str(store_dir)]) == 0
+
+
 def _edited_worcestershire_owners(tmp_path, sentence: str) -> set[tuple[str, str]]:
     """(owner, its class) of every finding, after adding a sentence to the Worcestershire sample."""
     text = (samples_dir() / "worcestershire-slac-2010.txt").read_text(encoding="utf-8")
