@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -110,7 +113,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from .queries import format_results, load_query, named_queries, parse_params, run, run_with_timeout
+    from .queries import format_results, load_query, named_queries, parse_params, run
 
     if not args.name:
         for q in named_queries().values():
@@ -124,7 +127,10 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
         data = format_results(run(Endpoint(args.endpoint, args.timeout), query, values), args.format)
     else:
-        data = run_with_timeout(_store_dir(args), query, values, args.format, args.timeout)
+        from .store import open_store
+
+        with open_store(_store_dir(args)) as store:
+            data = format_results(run(store, query, values), args.format)
     sys.stdout.buffer.write(data)
     return 0
 
@@ -266,6 +272,32 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Seconds a command that runs SPARQL may take (``--timeout``).
+DEFAULT_TIME_LIMIT = 60.0
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str):
+    """End this process with a one-line error (exit 4) if the block runs longer than ``seconds``.
+
+    pyoxigraph cannot cancel a query, but it releases the GIL while it evaluates one, so a timer thread can end the
+    process: the command has opened the store read-only and written nothing yet. A thread is cheap to start,
+    where a child process per query cost 45 ms."""
+    def expire() -> None:
+        sys.stderr.write(f"ofsted-kg: error: {what} stopped after {seconds:g} s "
+                         "(the time limit; raise it with --timeout)\n")
+        sys.stderr.flush()
+        os._exit(4)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .formats import RDF_FORMATS, RESULT_FORMATS
 
@@ -275,12 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, func, help: str, store: bool = True) -> argparse.ArgumentParser:
+    def command(name: str, func, help: str, store: bool = True, limited: bool = False) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         if store:
             p.add_argument("--store", type=Path, metavar="DIR",
                            help="the store folder (default: $OFSTED_KG_STORE or ~/.local/share/ofsted-kg/store)")
-        p.set_defaults(func=func)
+        if limited:
+            p.add_argument("--timeout", type=seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
+                           help=f"stop after S seconds (default {DEFAULT_TIME_LIMIT:g})")
+        p.set_defaults(func=func, limited=limited)
         return p
 
     read = command("read", _cmd_read, "read reports and print what was found, without storing it", store=False)
@@ -294,13 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="corrections to owners (default: $OFSTED_KG_OVERRIDES or ~/.config/ofsted-kg/overrides.csv)")
     remove = command("remove", _cmd_remove, "delete one report from the store")
     remove.add_argument("report", metavar="REPORT", help="the report's IRI or short id, e.g. worcestershire-2010-slac")
-    query = command("query", _cmd_query, "run a named query or a .rq file (no NAME: list the named queries)")
+    query = command("query", _cmd_query, "run a named query or a .rq file (no NAME: list the named queries)",
+                    limited=True)
     query.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
     query.add_argument("--format", choices=RESULT_FORMATS, default="table")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead of the local store")
-    query.add_argument("--timeout", type=seconds, default=60.0, metavar="S",
-                       help="stop the query after S seconds (default 60), on the store or the endpoint")
     serve = command("serve", _cmd_serve, "serve the store read-only over HTTP (SPARQL endpoint and query page)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7878)
@@ -309,23 +343,27 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--graph-store", required=True, metavar="URL", help="its SPARQL 1.1 Graph Store endpoint")
     push.add_argument("--query-endpoint", metavar="URL", help="its query endpoint, to check the upload")
     push.add_argument("--timeout", type=seconds, default=120.0, metavar="S", help="seconds per request (default 120)")
-    review = command("review", _cmd_review, "list weaknesses with no owner or only a low-confidence one")
+    review = command("review", _cmd_review, "list weaknesses with no owner or only a low-confidence one",
+                       limited=True)
     review.add_argument("--report", metavar="REPORT", help="only this report")
     review.add_argument("--format", choices=RESULT_FORMATS, default="table")
     export = command("export", _cmd_export, "write the store (or one report) as RDF")
     export.add_argument("--format", choices=tuple(RDF_FORMATS), default="nq")
     export.add_argument("--report", metavar="REPORT", help="only this report's graph")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (atomically)")
-    network = command("network", _cmd_network, "networkx metrics, or export to GraphML/GEXF for Gephi")
+    network = command("network", _cmd_network, "networkx metrics, or export to GraphML/GEXF for Gephi",
+                        limited=True)
     network.add_argument("--metrics", action="store_true", help="print the agency ranking, centrality and overlaps")
     network.add_argument("--export", type=Path, metavar="FILE.graphml|FILE.gexf", help="write the graph")
     network.add_argument("--report", metavar="REPORT", help="only this report")
-    viz = command("viz", _cmd_viz, "draw an interactive map (HTML, works offline)")
+    viz = command("viz", _cmd_viz, "draw an interactive map (HTML, works offline)",
+                    limited=True)
     viz.add_argument("--view", choices=VIEWS, default="overview")
     viz.add_argument("--agency", metavar="LABEL|IRI", help="the agency, for --view agency")
     viz.add_argument("--report", metavar="REPORT", help="only this report")
     viz.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
-    card = command("card", _cmd_card, "write a one-page report card for an authority (Markdown or HTML, plus CSV)")
+    card = command("card", _cmd_card, "write a one-page report card for an authority (Markdown or HTML, plus CSV)",
+                     limited=True)
     card.add_argument("authority", metavar="AUTHORITY", help="the authority's area name, e.g. Worcestershire")
     card.add_argument("--report", metavar="REPORT", help="this report rather than the authority's latest")
     card.add_argument("--format", choices=("md", "html"), help="default: from the suffix of -o")
@@ -348,6 +386,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``ofsted-kg`` and ``python -m graph``."""
     args = build_parser().parse_args(argv)
     try:
+        if args.limited:
+            what = f"query {Path(args.name).stem!r}" if args.command == "query" and args.name else args.command
+            with time_limit(args.timeout, what):
+                return args.func(args)
         return args.func(args)
     except OfstedKgError as exc:
         print(f"ofsted-kg: error: {exc}", file=sys.stderr)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from graph.cli import main
@@ -15,12 +18,29 @@ SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a a ofsted:Finding } GRAPH ?h { ?b a
 """
 
 
-def test_runaway_query_stops_at_the_time_limit(sample_store, tmp_path, capsys):
+def _ofsted_kg(*args: str) -> subprocess.CompletedProcess:
+    """The command in a process of its own, as a user runs it: a time limit ends that process."""
+    return subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_runaway_query_stops_at_the_time_limit(sample_store, tmp_path):
     query = tmp_path / "runaway.rq"
     query.write_text(RUNAWAY, encoding="utf-8")
-    assert main(["query", str(query), "--store", str(sample_store), "--timeout", "1"]) == 4
-    err = capsys.readouterr().err
-    assert err == "ofsted-kg: error: query 'runaway' stopped after 1 s (the time limit; raise it with --timeout)\n"
+    done = _ofsted_kg("query", str(query), "--store", str(sample_store), "--timeout", "1")
+    assert done.returncode == 4 and done.stdout == ""
+    assert done.stderr == "ofsted-kg: error: query 'runaway' stopped after 1 s (the time limit; raise it with --timeout)\n"
+    assert _ofsted_kg("query", "reports", "--store", str(sample_store), "--format", "csv").returncode == 0
+
+
+@pytest.mark.parametrize("command", [["review"], ["network", "--metrics"], ["viz", "-o", "{tmp}/map.html"],
+                                     ["card", "Worcestershire", "-o", "{tmp}/card.md"]])
+def test_every_command_that_runs_sparql_has_the_time_limit(sample_store, tmp_path, command):
+    done = _ofsted_kg(*(arg.format(tmp=tmp_path) for arg in command), "--store", str(sample_store),
+                      "--timeout", "0.001")
+    assert done.returncode == 4 and done.stdout == ""
+    assert done.stderr == (f"ofsted-kg: error: {command[0]} stopped after 0.001 s "
+                           "(the time limit; raise it with --timeout)\n")
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_second_writer_is_refused_in_one_line(sample_store, tmp_path, monkeypatch, capsys):
