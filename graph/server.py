@@ -71,6 +71,8 @@ def startup_text(url: str, store_dir: Path, timeout: float) -> str:
     lines = [f"ofsted-kg: serving {store_dir} (read-only, a checkpoint taken now; queries stop after {timeout:g} s)",
              f"  query page (YASGUI): {url}/",
              f"  SPARQL endpoint:     {url}/query",
+             "  the default graph is the union of every graph (reports, reference data, ontology), so a query "
+             "without GRAPH sees all of it",
              "  named queries (paste one into the page, or send it with curl):"]
     for name, query in named_queries().items():
         params = ", ".join(p.name for p in query.params)
@@ -155,7 +157,9 @@ def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     copy = checkpoint(store_dir)
     process = None
     try:
-        process = start(copy, host, port, timeout)
+        # The page opens on a query with no GRAPH clause: with the union as the default graph it finds data,
+        # and the named queries, which name their graphs, answer the same.
+        process = start(copy, host, port, timeout, union_default_graph=True)
         print(startup_text(f"http://{_url_host(host)}:{port}", store_dir, timeout), flush=True)
         try:
             process.wait()

@@ -113,6 +113,9 @@ def test_serve_answers_queries_refuses_updates_and_stops_cleanly(sample_store, t
             "SELECT ?r WHERE { GRAPH ?r { ?r a <https://w3id.org/ofsted-kg/ontology#InspectionReport> } }")) == \
             sorted(report_iri(i) for i in ids)
         assert b"yasgui" in request(f"{url}/").lower()
+        # The page's first query names no graph: the union default graph lets it find the reports.
+        assert len(list(remote.query("SELECT ?s WHERE { ?s a <https://w3id.org/ofsted-kg/ontology#InspectionReport> }"))) \
+            == len(ids)
         with pytest.raises(RemoteError, match="403"):
             request(f"{url}/update", method="POST", data=b"update=CLEAR+ALL",
                     headers={"Content-Type": "application/x-www-form-urlencoded"})
