@@ -125,12 +125,12 @@ def _cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         from .remote import Endpoint
 
-        data = format_results(run(Endpoint(args.endpoint, args.timeout), query, values), args.format)
+        data = format_results(run(Endpoint(args.endpoint, args.timeout), query, values), args.format, args.width)
     else:
         from .store import open_store
 
         with open_store(_store_dir(args)) as store:
-            data = format_results(run(store, query, values), args.format)
+            data = format_results(run(store, query, values), args.format, args.width)
     sys.stdout.buffer.write(data)
     return 0
 
@@ -167,7 +167,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
     values = {"report": args.report} if args.report else {}
     with open_store(_store_dir(args)) as store:
-        sys.stdout.buffer.write(format_results(run(store, load_query("review"), values), args.format))
+        sys.stdout.buffer.write(format_results(run(store, load_query("review"), values), args.format, args.width))
     return 0
 
 
@@ -272,6 +272,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+WIDTH_HELP = "the table's width in characters (default: the terminal's); long cells wrap"
+
 #: Seconds a command that runs SPARQL may take (``--timeout``).
 DEFAULT_TIME_LIMIT = 60.0
 
@@ -333,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
                     limited=True)
     query.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
     query.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    query.add_argument("--width", type=positive_int, metavar="N", help=WIDTH_HELP)
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind a query parameter")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead of the local store")
     serve = command("serve", _cmd_serve, "serve the store read-only over HTTP (SPARQL endpoint and query page)")
@@ -347,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
                        limited=True)
     review.add_argument("--report", metavar="REPORT", help="only this report")
     review.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    review.add_argument("--width", type=positive_int, metavar="N", help=WIDTH_HELP)
     export = command("export", _cmd_export, "write the store (or one report) as RDF")
     export.add_argument("--format", choices=tuple(RDF_FORMATS), default="nq")
     export.add_argument("--report", metavar="REPORT", help="only this report's graph")

@@ -39,3 +39,42 @@ def pyoxigraph_results_format(name: str):
     from pyoxigraph import QueryResultsFormat
 
     return {"csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV, "json": QueryResultsFormat.JSON}[name]
+
+
+#: The narrowest a wrapped column gets, in characters.
+MIN_COLUMN = 10
+
+
+def column_widths(natural: list[int], total: int, floors: list[int] | None = None) -> list[int]:
+    """Widths for columns that need ``natural`` characters, fitting ``total`` with two spaces between them where it
+    can: columns narrower than a fair share keep their width, and the others share what is left in proportion to
+    what they need (so a quote gets more room than an IRI), none narrower than its floor (its header's length)."""
+    room = total - 2 * (len(natural) - 1)
+    lowest = [min(n, max(MIN_COLUMN, f)) for n, f in zip(natural, floors or [0] * len(natural))]
+    fixed: dict[int, int] = {}
+    while len(fixed) < len(natural):
+        wide = [i for i in range(len(natural)) if i not in fixed]
+        left = room - sum(fixed.values())
+        narrow = [i for i in wide if natural[i] <= left // len(wide)]
+        if narrow:  # these fit in a fair share: they keep their width
+            fixed.update((i, natural[i]) for i in narrow)
+            continue
+        need = sum(natural[i] for i in wide)
+        shares = {i: max(0, left) * natural[i] // need for i in wide}
+        cramped = [i for i in wide if shares[i] < lowest[i]]
+        if cramped:  # too narrow to read: these get their lowest width, and the others share the rest
+            fixed.update((i, lowest[i]) for i in cramped)
+            continue
+        fixed.update(shares)
+    return [fixed[i] for i in range(len(natural))]
+
+
+def table_lines(cells: list[str], widths: list[int]) -> list[str]:
+    """One table row, each cell wrapped to its column, as as many lines as its longest cell needs."""
+    import textwrap
+
+    wrapped = [textwrap.wrap(c, w, break_long_words=True, break_on_hyphens=False) or [""]
+               for c, w in zip(cells, widths)]
+    height = max(len(w) for w in wrapped)
+    return ["  ".join((w[k] if k < len(w) else "").ljust(width) for w, width in zip(wrapped, widths)).rstrip()
+            for k in range(height)]

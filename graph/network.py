@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import vocab
+from .formats import table_lines
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,10 @@ def metrics_text(data: NetworkData) -> str:
     shown = themes[:8]
     lines += ["", "Responsibility matrix (weaknesses by agency and theme; the 8 commonest themes)",
               "--------------------------------------------------------------------------"]
-    lines.append(" " * width + "  " + "  ".join(f"{t[:12]:>12}" for t in shown))
-    lines += [f"{a:{width}}  " + "  ".join(f"{n:12d}" for n in row[:len(shown)]) for a, row in zip(agencies, matrix)]
+    # Each theme's name wrapped over as many lines as it needs, in a column as wide as its longest word.
+    columns = [max([5] + [len(word) for word in t.split()]) for t in shown]
+    lines += [" " * width + "  " + line for line in table_lines(shown, columns)]
+    lines += [f"{a:{width}}  " + "  ".join(f"{n:{w}d}" for n, w in zip(row, columns)) for a, row in zip(agencies, matrix)]
     return "\n".join(lines) + "\n"
 
 

@@ -255,22 +255,21 @@ def _cell(term) -> str:
     return term.value.replace("\n", " ")
 
 
-def format_results(results, fmt: str) -> bytes:
-    """Results as W3C SPARQL CSV, TSV or JSON, or as a table for people."""
-    from .formats import counted, pyoxigraph_results_format
+def format_results(results, fmt: str, width: int | None = None) -> bytes:
+    """Results as W3C SPARQL CSV, TSV or JSON, or as a table for people, ``width`` characters wide (default: the
+    terminal's), long cells wrapped onto more lines rather than cut."""
+    import shutil
+
+    from .formats import column_widths, counted, pyoxigraph_results_format, table_lines
 
     if fmt != "table":
         return results.serialize(format=pyoxigraph_results_format(fmt))
     names = [v.value for v in results.variables]
     rows = [[_cell(solution[name]) for name in names] for solution in results]
-    widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
-
-    def fit(text: str, width: int) -> str:
-        return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    widths = column_widths([max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)],
+                           width or shutil.get_terminal_size((120, 24)).columns, [len(n) for n in names])
+    lines = table_lines(names, widths) + ["  ".join("-" * w for w in widths)]
+    for row in rows:
+        lines += table_lines(row, widths)
     lines.append(f"({counted(len(rows), 'row')})")
     return ("\n".join(lines) + "\n").encode("utf-8")
-

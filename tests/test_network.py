@@ -75,6 +75,18 @@ def test_metrics_command_prints_ranking_and_overlaps(sample_store, capsys):
     assert "West Mercia Police + Worcestershire County Council:" in out
 
 
+def test_regression_matrix_headers_are_whole_theme_names(sample_store, capsys):
+    """The responsibility matrix cut theme names to 12 characters ("Partnership "); they now wrap, whole."""
+    assert main(["network", "--metrics", "--store", str(sample_store)]) == 0
+    text = capsys.readouterr().out
+    with open_store(sample_store) as store:
+        themes = responsibility_matrix(fetch(store))[1][:8]
+    matrix = text[text.index("Responsibility matrix"):].splitlines()[2:]
+    header = " ".join(matrix[:max(len(t.split()) for t in themes)]).split()
+    assert sorted(header) == sorted(word for t in themes for word in t.split())
+    assert any(len(t) > 12 for t in themes) and "\u2026" not in text
+
+
 def test_bad_export_suffix_is_one_line(sample_store, tmp_path, capsys):
     assert main(["network", "--store", str(sample_store), "--export", str(tmp_path / "graph.png")]) == 1
     assert "the export format is chosen by the suffix" in capsys.readouterr().err

@@ -144,3 +144,31 @@ def test_theme_summaries_count_the_findings_on_each_theme(store_dir):
         counts[0] += polarity.endswith("/weakness")
         counts[1] += polarity.endswith(("/strength", "/improvement"))
     assert counted == {(g, t, str(w), str(s)) for (g, t), (w, s) in expected_counts.items()}
+
+
+def test_table_wraps_long_cells_instead_of_cutting_them(store_dir, capsys):
+    """A quote longer than its column is wrapped onto more lines: every word is still there, and no line is wider
+    than --width."""
+    from graph.cli import main
+
+    assert main(["query", "weaknesses-by-agency", "--store", str(store_dir), "--width", "120",
+                 "--param", "report=worcestershire-2010-slac"]) == 0
+    table = capsys.readouterr().out
+    assert "\u2026" not in table
+    assert max(len(line) for line in table.splitlines()) <= 120
+    quote = "More effective communication outside of working hours between the police and social care is required"
+    assert all(word in table for word in quote.split())
+
+
+def test_column_widths_share_the_room_by_need():
+    from graph.formats import column_widths
+
+    assert column_widths([6, 8, 20], 100) == [6, 8, 20]  # fits: unchanged
+    # 58 characters between two gaps of 2: 6 and 20 fit a fair share and keep their width; 60 gets the 32 left
+    assert column_widths([6, 20, 60], 62) == [6, 20, 32]
+    # 6 keeps its width; 40 and 60 need more than a fair share of the 52 left, and share it 20 to 31
+    assert column_widths([6, 40, 60], 62) == [6, 20, 31]
+    # a header of 25 characters keeps its column at least that wide, and the other gets the 27 left
+    assert column_widths([6, 40, 60], 62, [6, 25, 4]) == [6, 25, 27]
+    # the sample's eight columns in 120 characters (106 between the gaps): never wider than asked
+    assert sum(column_widths([34, 44, 60, 42, 9, 36, 20, 500], 120, [6, 6, 11, 7, 9, 5, 6, 4])) <= 106
