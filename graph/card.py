@@ -12,6 +12,16 @@ from dataclasses import dataclass
 from .errors import OfstedKgError
 from .formats import counted
 
+#: A grade's cell, coloured by its notation (1 the best, 4 the worst, in every framework's scheme) with its words
+#: kept: pale backgrounds, against which black text has a contrast of 15.7:1 or more (WCAG AAA asks 7:1).
+GRADE_STYLE = ("td.grade-1{background:#cce5ff}td.grade-2{background:#d4edda}td.grade-3{background:#fff3cd}"
+               "td.grade-4{background:#f8d7da}")
+
+#: What the "answers" column of the actions says.
+ANSWERS_NOTE = ("\"answers\": the paragraphs whose weaknesses an action answers, and how that is known: the report's "
+                "own link (\"reference\": the action cites the paragraph; \"tag\": the paragraph ends "
+                "\"(Recommendation)\") or an inferred one (\"theme+wording\", \"wording\").")
+
 #: Quotes shown per partner on the page (the CSV has them all).
 QUOTES_PER_PARTNER = 5
 
@@ -25,7 +35,7 @@ class Card:
     grades: tuple[tuple[str, str, int, str], ...]  # section, area, grade, word
     weaknesses: tuple[tuple[str, str, int, str], ...]  # partner, theme, paragraph, quote
     shared: tuple[tuple[str, str, int], ...]  # partner, partner, how many
-    actions: tuple[tuple[str, str, str, str], ...]  # deadline, timescale, owners, action
+    actions: tuple[tuple[str, str, str, str, str], ...]  # deadline, timescale, owners, action, what it answers
 
 
 def card_data(store, authority: str, report: str | None = None) -> Card:
@@ -56,7 +66,11 @@ def card_data(store, authority: str, report: str | None = None) -> Card:
         texts[r["recommendation"]] = (r["deadline"], r["timescale"], r["text"])
         if r["ownerLabel"]:
             owners[r["recommendation"]].add(r["ownerLabel"])
-    actions = tuple(sorted((d, t, "; ".join(sorted(owners[rec])) or "no owner found", text)
+    answers: dict[str, list[str]] = defaultdict(list)
+    for r in result_rows(run(store, load_query("recommendation-evidence"), {"report": chosen["report"]})):
+        answers[r["recommendation"]].append(f"para {r['paragraph'] or 'unnumbered'} ({r['method']})")
+    actions = tuple(sorted((d, t, "; ".join(sorted(owners[rec])) or "no owner found", text,
+                            ", ".join(dict.fromkeys(answers[rec])))
                            for rec, (d, t, text) in texts.items()))
     dated = (f"published {chosen['published']}" if chosen["published"]
              else f"inspected {chosen['inspectionStart']} to {chosen['inspectionEnd']}")
@@ -93,8 +107,9 @@ def render_markdown(card: Card) -> str:
         lines.append("")
     lines += ["## Shared responsibilities", "", "| partners | shared weaknesses and actions |", "|---|---|"]
     lines += [f"| {_md(a)} + {_md(b)} | {n} |" for a, b, n in card.shared]
-    lines += ["", "## Actions, by deadline", "", "| deadline | timescale | owners | action |", "|---|---|---|---|"]
-    lines += [f"| {_md(d)} | {_md(t)} | {_md(o)} | {_md(a)} |" for d, t, o, a in card.actions]
+    lines += ["", "## Actions, by deadline", "", ANSWERS_NOTE, "",
+              "| deadline | timescale | owners | action | answers |", "|---|---|---|---|---|"]
+    lines += [f"| {_md(d)} | {_md(t)} | {_md(o)} | {_md(a)} | {_md(w)} |" for d, t, o, a, w in card.actions]
     return "\n".join(lines) + "\n"
 
 
@@ -104,11 +119,12 @@ def render_html(card: Card) -> str:
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{e(card.authority)}: report card"
              "</title><style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
              "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
-             "text-align:left;vertical-align:top}</style></head><body>",
+             "text-align:left;vertical-align:top}" + GRADE_STYLE + "</style></head><body>",
              f"<h1>{e(card.authority)}: report card</h1><p>{e(card.framework)} inspection, "
              f"{e(card.dated)} ({e(card.report)}). Every quote is the report's own words.</p>",
              "<h2>Grades</h2><table><tr><th>section</th><th>area</th><th>grade</th></tr>"]
-    parts += [f"<tr><td>{e(s)}</td><td>{e(a)}</td><td>{g} ({e(w)})</td></tr>" for s, a, g, w in card.grades]
+    parts += [f"<tr><td>{e(s)}</td><td>{e(a)}</td><td class=\"grade-{g}\">{g} ({e(w)})</td></tr>"
+              for s, a, g, w in card.grades]
     parts.append("</table><h2>Weaknesses, by partner</h2>")
     for partner, rows in _by_partner(card):
         parts.append(f"<h3>{e(partner)}: {counted(len(rows), 'weakness', 'weaknesses')}</h3><ul>")
@@ -119,9 +135,10 @@ def render_html(card: Card) -> str:
         parts.append("</ul>")
     parts.append("<h2>Shared responsibilities</h2><table><tr><th>partners</th><th>shared</th></tr>")
     parts += [f"<tr><td>{e(a)} + {e(b)}</td><td>{n}</td></tr>" for a, b, n in card.shared]
-    parts.append("</table><h2>Actions, by deadline</h2><table><tr><th>deadline</th><th>timescale</th><th>owners</th>"
-                 "<th>action</th></tr>")
-    parts += [f"<tr><td>{e(d)}</td><td>{e(t)}</td><td>{e(o)}</td><td>{e(a)}</td></tr>" for d, t, o, a in card.actions]
+    parts.append(f"</table><h2>Actions, by deadline</h2><p>{e(ANSWERS_NOTE)}</p><table><tr><th>deadline</th>"
+                 "<th>timescale</th><th>owners</th><th>action</th><th>answers</th></tr>")
+    parts += [f"<tr><td>{e(d)}</td><td>{e(t)}</td><td>{e(o)}</td><td>{e(a)}</td><td>{e(w)}</td></tr>"
+              for d, t, o, a, w in card.actions]
     parts.append("</table></body></html>\n")
     return "".join(parts)
 
@@ -134,5 +151,6 @@ def render_csv(card: Card) -> str:
     writer.writerows(("grade", s, a, f"{g} ({w})", "") for s, a, g, w in card.grades)
     writer.writerows(("weakness", p, t, f"para {n}", q) for p, t, n, q in card.weaknesses)
     writer.writerows(("shared", f"{a} + {b}", str(n), "", "") for a, b, n in card.shared)
-    writer.writerows(("action", o, t, d, a) for d, t, o, a in card.actions)
+    writer.writerows(("action", o, t, d, a) for d, t, o, a, _ in card.actions)
+    writer.writerows(("answers", o, w, d, a) for d, t, o, a, w in card.actions if w)
     return out.getvalue()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 
+from graph.cli import main
 from graph.ingest import build
 from graph.queries import format_results, load_query, named_queries, run
 from graph.store import open_store
@@ -84,23 +86,23 @@ def test_grade_changes_needs_two_reports(sample_store):
 
 @pytest.mark.parametrize("suffix", [".md", ".html"])
 def test_report_card(sample_store, tmp_path, suffix):
-    from graph.cli import main
-
     out = tmp_path / f"card{suffix}"
     assert main(["card", "Kent", "--store", str(sample_store), "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert "Kent: report card" in page and "Grades" in page and "Actions, by deadline" in page
     assert "Kent Police" in page and "Shared responsibilities" in page
     rows = list(csv.DictReader(io.StringIO(out.with_suffix(".csv").read_text(encoding="utf-8"))))
-    assert {r["kind"] for r in rows} == {"grade", "weakness", "shared", "action"}
+    assert {r["kind"] for r in rows} == {"grade", "weakness", "shared", "action", "answers"}
     assert sum(r["kind"] == "action" for r in rows) == 12
     if suffix == ".html":
         assert "<script" not in page
+        # Grades are coloured by their number, and keep their words (Kent 2013: adequate, grade 3).
+        cells = re.findall(r'<td class="grade-(\d)">(\d) \(([a-z ]+)\)</td>', page)
+        assert cells and all(cls == number for cls, number, _ in cells)
+        assert ("3", "3", "adequate") in cells
 
 
 def test_report_card_for_an_unknown_authority_is_one_line(sample_store, tmp_path, capsys):
-    from graph.cli import main
-
     assert main(["card", "Atlantis", "--store", str(sample_store), "-o", str(tmp_path / "x.md")]) == 1
     assert "no report for 'Atlantis'" in capsys.readouterr().err
 
@@ -343,3 +345,40 @@ def test_regression_reports_lists_a_report_once_whatever_its_authority_is_called
 
     with open_store(tmp_path / "store") as store:
         assert card_data(store, "Hull").authority == "Kingston upon Hull"
+
+
+def test_recommendation_evidence_follows_the_reports_own_tags(series_store):
+    """A "tag" link goes from an action to a weakness whose paragraph ends "(Recommendation)" in the PDF, as SIF
+    reports print it (checked in the PDF's own text, not the reader's), and every row quotes the weakness's words."""
+    import re
+
+    import pypdfium2
+
+    from graph.vocab import samples_dir
+
+    rows = _rows(series_store, "recommendation-evidence", {})
+    assert {r["method"] for r in rows} >= {"tag", "theme+wording"}
+    with open_store(series_store) as store:
+        texts = {(r["f"].value): r["t"].value for r in store.query(
+            "PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "SELECT ?f ?t WHERE { GRAPH ?g { ?f a ofsted:Finding ; prov:wasDerivedFrom/ofsted:text ?t } }")}
+    assert all(r["weakness"] in texts[r["finding"]] for r in rows)
+    pdf = pypdfium2.PdfDocument(samples_dir() / "worcestershire-sif-2017.pdf")
+    printed = re.sub(r"\s+", " ", " ".join(page.get_textpage().get_text_range() for page in pdf))
+    tagged = {r["finding"] for r in rows if r["method"] == "tag"}
+    assert tagged and all(r["report"].endswith("worcestershire-2017-sif") for r in rows if r["method"] == "tag")
+    for finding in tagged:
+        ending = re.sub(r"\s+", " ", texts[finding]).strip()[-30:]
+        assert re.search(re.escape(ending) + r"\s*\(Recommendation\)", printed), ending
+
+
+def test_card_says_which_weaknesses_each_action_answers(series_store, tmp_path):
+    """The 2017 SIF report tags the paragraphs its actions answer; the card lists them beside each action."""
+    page = tmp_path / "card.md"
+    assert main(["card", "Worcestershire", "--report", "worcestershire-2017-sif", "--store", str(series_store),
+                 "-o", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    actions = text[text.index("## Actions, by deadline"):].splitlines()
+    assert "| deadline | timescale | owners | action | answers |" in actions
+    rows = [line for line in actions if line.startswith("| ") and "(tag)" in line]
+    assert len(rows) >= 5 and all(re.search(r"para \d+ \(tag\)", line) for line in rows)

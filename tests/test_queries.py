@@ -172,3 +172,4 @@ def test_column_widths_share_the_room_by_need():
     assert column_widths([6, 40, 60], 62, [6, 25, 4]) == [6, 25, 27]
     # the sample's eight columns in 120 characters (106 between the gaps): never wider than asked
     assert sum(column_widths([34, 44, 60, 42, 9, 36, 20, 500], 120, [6, 6, 11, 7, 9, 5, 6, 4])) <= 106
+

@@ -75,3 +75,22 @@ def test_regression_grid_rows_are_named_as_printed(case):
     for j in report.judgements:
         assert template.exact_area(j.area) is template.area(j.area_key) or (
             j.area_key == "overall-effectiveness" and j.area.startswith("Children's services in")), j.area
+
+
+def test_regression_a_recommendation_tag_on_its_own_line_ends_the_paragraph():
+    """A "(Recommendation)" tag printed on a line of its own left the paragraph looking unfinished, so it swallowed
+    what followed: Worcestershire 2017's paragraph 92 took in the next page's graded heading ("Leadership,
+    management and governance Inadequate") and its summary. Words copied from the PDF."""
+    from graph.reader import read_report
+    from graph.vocab import samples_dir
+
+    report = read_report(samples_dir() / "worcestershire-sif-2017.pdf")
+    para = report.paragraph("92")
+    assert para.recommendation_tag
+    assert para.text.startswith("The care leavers")
+    assert para.text.endswith("financial support for care leavers remains below the minimum recommended as good "
+                              "practice.")
+    assert "Leadership, management and governance" not in para.text
+    # The summary it swallowed is unnumbered text under the leadership heading.
+    summary = next(p for p in report.paragraphs if "The scale and gravity of the weaknesses" in p.text)
+    assert summary.number is None and summary.section_path[-1] == "Leadership, management and governance"

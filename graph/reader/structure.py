@@ -53,6 +53,8 @@ class ParaBuilder:
         if _TAG.search(text):
             self.tagged = True
             text = _TAG.sub("", text)
+            if not text and self.parts:  # the tag on a line of its own: the paragraph's last line stays its end
+                return
         if kind or not self.parts:
             self.parts.append(Part(kind or "lead", [text], timescale))
         else:
