@@ -186,14 +186,16 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
 
 def _cmd_viz(args: argparse.Namespace) -> int:
-    from .network import fetch
+    from .network import fetch, fetch_history
     from .store import open_store
-    from .viz import VizError, build_view, write_html
+    from .viz import VizError, build_view, history_view, write_html
 
+    if args.view == "history" and not args.authority:
+        raise OfstedKgError("the history view needs --authority NAME")
     with open_store(_store_dir(args)) as store:
-        data = fetch(store, args.report)
+        data = fetch_history(store, args.authority) if args.view == "history" else fetch(store, args.report)
     try:
-        vis = build_view(data, args.view, args.agency)
+        vis = history_view(data) if args.view == "history" else build_view(data, args.view, args.agency)
     except VizError as exc:
         raise OfstedKgError(str(exc)) from None
     write_html(vis, args.output)
@@ -303,7 +305,7 @@ def time_limit(seconds: float, what: str):
 def build_parser() -> argparse.ArgumentParser:
     from .formats import RDF_FORMATS, RESULT_FORMATS
 
-    VIEWS = ("overview", "agency", "overlaps", "report")  # graph.viz.VIEWS, without importing networkx here
+    VIEWS = ("overview", "agency", "overlaps", "report", "history")  # graph.viz's, without importing networkx
 
     parser = argparse.ArgumentParser(prog="ofsted-kg", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -364,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
                     limited=True)
     viz.add_argument("--view", choices=VIEWS, default="overview")
     viz.add_argument("--agency", metavar="LABEL|IRI", help="the agency, for --view agency")
+    viz.add_argument("--authority", metavar="NAME", help="the authority, for --view history (e.g. Worcestershire)")
     viz.add_argument("--report", metavar="REPORT", help="only this report")
     viz.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
     card = command("card", _cmd_card, "write a one-page report card for an authority (Markdown or HTML, plus CSV)",

@@ -49,6 +49,28 @@ def fetch(store, report: str | None = None) -> NetworkData:
     return NetworkData(*parts, tuple(sorted({(r["agency"].value, r["kind"].value) for r in kinds})))
 
 
+@dataclass(frozen=True)
+class History:
+    """One authority's inspections over time: the authority-history rows, and each report's graded judgements."""
+
+    authority: str
+    rows: tuple[dict, ...]  # authority-history rows
+    judgements: tuple[dict, ...]  # judgements rows of those reports
+
+
+def fetch_history(store, authority: str) -> History:
+    """The rows the history view draws, for an authority named by any of its area names."""
+    from .errors import OfstedKgError
+    from .queries import load_query, run
+
+    rows = result_rows(run(store, load_query("authority-history"), {"localAuthority": authority}))
+    if not rows:
+        raise OfstedKgError(f"no report for {authority!r} in the store")
+    judgements = tuple(j for report in dict.fromkeys(r["report"] for r in rows)
+                       for j in result_rows(run(store, load_query("judgements"), {"report": report})))
+    return History(authority, rows, judgements)
+
+
 @lru_cache(maxsize=1)
 def theme_labels() -> dict[str, str]:
     """Theme IRI -> label, from ontology/findings.ttl."""

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .network import NetworkData, agency_labels, theme_labels
+from .network import History, NetworkData, agency_labels, theme_labels
 
-VIEWS = ("overview", "agency", "overlaps", "report")
+VIEWS = ("overview", "agency", "overlaps", "report")  # drawn from NetworkData by build_view
+HISTORY_VIEW = "history"  # drawn from one authority's History by history_view
 _VENDOR = Path(__file__).resolve().parent / "vendor" / "vis-network-9.1.2"
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEED = 7
@@ -34,9 +35,13 @@ KIND_STYLE = {
     "action": {"shape": "diamond", "color": "#F0E442", "size": 14},
     "report": {"shape": "star", "color": "#000000", "size": 22},
     "judgement": {"shape": "box", "font": {"color": "#000000"}},
+    "partner": {"shape": "box", "color": "#0072B2", "font": {"color": "#ffffff", "size": 18, "bold": True}},
+    "weaknesses": {"shape": "box", "color": "#F5D5E8", "font": {"color": "#000000"}},
 }
 KIND_LABELS = {"agency": "Agency", "theme": "Weaknesses of one theme (count)", "weakness": "Weakness (hover for the quote)",
-               "action": "Recommended action (deadline)", "report": "Inspection report", "judgement": "Judgement (by grade)"}
+               "action": "Recommended action (deadline)", "report": "Inspection report", "judgement": "Judgement (by grade)",
+               "partner": "Partner (its role for the authority)",
+               "weaknesses": "A partner's weaknesses at one inspection, by theme (a link: themes weak at both)"}
 
 
 class VizError(ValueError):
@@ -53,6 +58,8 @@ class VisGraph:
     weaknesses: list[tuple[str, str, str, str]] = field(default_factory=list)  # agency, theme, para, quote
     actions: list[tuple[str, str, str]] = field(default_factory=list)  # agency, deadline, text
     picks: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, node ids) for the picker
+    physics: bool = True  # False: every node has its place (x, y), and nothing needs laying out
+    start: dict | None = None  # where the view opens (vis-network's moveTo options); None: fitted to the map
 
     def node(self, node_id: str, kind: str, label: str, title: str = "", **extra) -> None:
         if node_id not in self.nodes:
@@ -236,6 +243,87 @@ def report_view(data: NetworkData) -> VisGraph:
     return vis
 
 
+#: The history view's fixed layout, in pixels: inspection columns, the space under the judgements, partner rows,
+#: a line of a label and the gap between boxes; its labels' font size; and how many partners it draws.
+COLUMN, JUDGEMENT_ROW, PARTNER_ROW, LINE, GAP = 460, 40, 150, 20, 6
+FONT, HISTORY_PARTNERS = 16, 10
+
+
+def history_view(history: History) -> VisGraph:
+    """One authority's inspections left to right: each one's judgements (coloured by grade, in its scheme's words)
+    above it, and below, for each partner, the themes of its weaknesses; a link joins a partner's consecutive
+    inspections where the same themes are weak at both, so that a recurring weakness shows."""
+    reports = list(dict.fromkeys(r["report"] for r in history.rows))
+    meta = {r["report"]: r for r in history.rows}
+    vis = VisGraph(f"{history.rows[0]['localAuthority']}: inspections, grades and partners' weaknesses over time",
+                   physics=False)
+    fixed = {"fixed": True, "physics": False}
+    dark = {"color": "#000000", "size": FONT}
+    for i, report in enumerate(reports):
+        m = meta[report]
+        vis.node(report, "report", f"{m['date'][:4]} {m['framework']}", f"{m['framework']} inspection, {m['date']}",
+                 x=i * COLUMN, y=0, font={"size": FONT + 4}, **fixed)
+        judged = [j for j in history.judgements if j["report"] == report]
+        sections = list(dict.fromkeys(j["section"] for j in judged))
+        width = COLUMN // max(1, len(sections))  # a report that judges two sections stacks them side by side
+        for s, section in enumerate(sections):
+            x, y = i * COLUMN + (s - (len(sections) - 1) / 2) * width, -JUDGEMENT_ROW
+            for k, j in enumerate((j for j in judged if j["section"] == section), start=1):
+                grade = int(j["grade"])
+                words = j["gradeLabel"].lower()
+                label = _wrap(f"{j['area']}: {words}", width // 9)
+                lines = label.count("\n") + 1
+                y -= LINE * lines / 2 + GAP  # stacked upwards, each box as tall as its lines
+                vis.node(f"{report}#{section}#{k}", "judgement", label,
+                         f"{section}: {j['area']}\nGrade {grade} ({words})", color=GRADE_COLOURS[grade],
+                         grade=grade, x=round(x), y=round(y), font=dark, **fixed)
+                y -= LINE * lines / 2 + GAP
+    weak: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))  # partner -> report -> theme
+    for r in history.rows:
+        if r["kind"] == "weaknesses":
+            weak[r["partner"]][r["report"]][r["item"]] = int(r["value"])
+    ranked_partners = sorted(weak, key=lambda p: (-sum(sum(t.values()) for t in weak[p].values()), p))
+    partners = ranked_partners[:HISTORY_PARTNERS]
+    if len(ranked_partners) > len(partners):
+        vis.title += f" (the {len(partners)} partners with most weaknesses; {len(ranked_partners) - len(partners)} more " \
+                     "in the authority-history query)"
+    for row, partner in enumerate(partners, start=1):
+        y = row * PARTNER_ROW
+        vis.node(f"partner:{partner}", "partner", _wrap(partner, 24), partner, x=-COLUMN, y=y, **fixed)
+        previous = f"partner:{partner}"
+        previous_themes: dict[str, int] = {}
+        for i, report in enumerate(reports):
+            themes = weak[partner].get(report)
+            if not themes:
+                previous, previous_themes = None, {}
+                continue
+            node_id = f"{report}#{partner}"
+            ranked = sorted(themes.items(), key=lambda t: (-t[1], t[0]))
+            shown = [f"{t} ({n})" for t, n in ranked[:3]] + ([f"… {len(ranked) - 3} more themes"] if len(ranked) > 3 else [])
+            vis.node(node_id, "weaknesses", "\n".join(_wrap(line, 34) for line in shown),
+                     f"{partner}, {meta[report]['date'][:4]}: {sum(themes.values())} weaknesses\n"
+                     + "\n".join(f"{t}: {n}" for t, n in ranked), x=i * COLUMN, y=y, font=dark, **fixed)
+            recurring = sorted(set(themes) & set(previous_themes))
+            if previous and previous.startswith("partner:"):
+                vis.edge(previous, node_id, 1, f"{partner}'s weaknesses")
+            elif previous and recurring:
+                vis.edge(previous, node_id, len(recurring), "weak at both: " + "; ".join(recurring))
+            previous, previous_themes = node_id, themes
+    # It opens at a readable scale on the partners and the first inspections, rather than fitted and too small.
+    vis.start = {"position": {"x": COLUMN // 2, "y": 0}, "scale": 0.8}
+    for partner in partners:
+        vis.picks.append((f"Partner: {partner}", [i for i in vis.nodes if i == f"partner:{partner}"
+                                                  or i.endswith(f"#{partner}")]))
+    return vis
+
+
+def _wrap(text: str, width: int) -> str:
+    """A label broken into lines of at most ``width`` characters, never cut."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 def _picks(vis: VisGraph, labels: dict[str, str]) -> None:
     """Choices for the picker: every agency on the map, then every theme."""
     for agency, label in sorted(labels.items(), key=lambda x: x[1]):
@@ -261,8 +349,9 @@ def build_view(data: NetworkData, view: str = "overview", agency: str | None = N
 
 # ----------------------------------------------------------------------------------------------- rendering
 
-def physics_options() -> dict:
-    """vis-network options, set through pyvis: Barnes–Hut physics with a fixed seed, stopped once stable."""
+def physics_options(physics: bool = True) -> dict:
+    """vis-network options, set through pyvis: Barnes–Hut physics with a fixed seed, stopped once stable (or
+    none, for a view whose nodes all have their places)."""
     from pyvis.network import Network
 
     net = Network(directed=False)
@@ -275,6 +364,7 @@ def physics_options() -> dict:
     options["nodes"] = {"font": {"size": 14, "face": "sans-serif"},
                         "scaling": {"min": 10, "max": 40, "label": {"enabled": False}}}
     options["edges"] = {"color": {"color": "#777777", "highlight": "#000000"}, "smooth": False}
+    options["physics"]["enabled"] = physics
     return options
 
 
@@ -307,7 +397,7 @@ def render_html(vis: VisGraph, *, height: str = "720px") -> str:
                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
     data = {"nodes": sorted(vis.nodes.values(), key=lambda n: n["id"]),
             "edges": sorted(vis.edges, key=lambda e: (e["from"], e["to"], e["title"])),
-            "options": physics_options(), "picks": vis.picks}
+            "options": physics_options(vis.physics), "picks": vis.picks, "start": vis.start}
     legend = [(KIND_LABELS[k], KIND_STYLE[k].get("color", "#ffffff"), KIND_STYLE[k]["shape"])
               for k in KIND_STYLE if any(n["kind"] == k for n in vis.nodes.values())]
     grades = sorted({n["grade"] for n in vis.nodes.values() if n.get("grade")})

@@ -70,6 +70,23 @@ def test_view_draws_every_node_without_errors(browser, sample_store, tmp_path, v
     page.close()
 
 
+def test_history_view_draws_every_node_without_errors(browser, sample_store, tmp_path):
+    from graph.network import fetch_history
+    from graph.viz import history_view
+
+    with open_store(sample_store) as store:
+        vis = history_view(fetch_history(store, "Worcestershire"))
+    path = tmp_path / "history.html"
+    write_html(vis, path)
+    page, errors = _open(browser, path)
+    assert errors == []
+    assert page.evaluate("Object.keys(ofstedMap.network.getPositions()).length") == len(vis.nodes)
+    # It opens at the scale it asks for, where its 16 px labels are 12.8 px on screen, not fitted and smaller.
+    assert page.evaluate("ofstedMap.network.getScale()") == pytest.approx(0.8)
+    page.screenshot(path=str(tmp_path / "history.png"))
+    page.close()
+
+
 def test_hovering_a_finding_shows_its_quote(browser, sample_store, tmp_path):
     with open_store(sample_store) as store:
         data = fetch(store, "worcestershire-2010-slac")

@@ -382,3 +382,44 @@ def test_card_says_which_weaknesses_each_action_answers(series_store, tmp_path):
     assert "| deadline | timescale | owners | action | answers |" in actions
     rows = [line for line in actions if line.startswith("| ") and "(tag)" in line]
     assert len(rows) >= 5 and all(re.search(r"para \d+ \(tag\)", line) for line in rows)
+
+
+def test_history_view_draws_each_inspection_with_its_hand_copied_grades(series_store, tmp_path):
+    """viz --view history: one column per inspection, its judgements coloured by grade in its scheme's words (as
+    copied by hand), and a partner's consecutive inspections linked only by themes weak at both."""
+    from graph.network import fetch_history
+    from graph.viz import GRADE_COLOURS, history_view, render_html
+
+    with open_store(series_store) as store:
+        vis = history_view(fetch_history(store, "Worcestershire"))
+    reports = [n for n in vis.nodes.values() if n["kind"] == "report"]
+    assert [n["label"] for n in sorted(reports, key=lambda n: n["x"])] == \
+        ["2010 SLAC", "2017 SIF", "2019 ILACS", "2023 ILACS"]
+    for stem, year in (("worcestershire_2017-01-24", "2017"), ("worcestershire_2019-07-29", "2019"),
+                       ("worcestershire_2023-07-14", "2023")):
+        column = next(n["x"] for n in reports if n["label"].startswith(year))
+        boxes = [n for n in vis.nodes.values() if n["kind"] == "judgement" and abs(n["x"] - column) < 300]
+        words = sorted(n["label"].replace("\n", " ").rsplit(": ", 1)[1] for n in boxes)
+        assert words == sorted(j["word"].lower() for j in _hand_copied(stem)["judgements"])
+        assert all(n["color"] == GRADE_COLOURS[n["grade"]] for n in boxes)
+    slac = [j for j in expected("worcestershire-slac-2010")["judgements"]]
+    assert sum(1 for n in vis.nodes.values() if n["kind"] == "judgement" and n["x"] < 300) == len(slac)
+    links = [e for e in vis.edges if e["title"].startswith("weak at both: ")]
+    assert links
+    for e in links:
+        for theme in e["title"].removeprefix("weak at both: ").split("; "):
+            assert f"\n{theme}: " in vis.nodes[e["from"]]["title"] and f"\n{theme}: " in vis.nodes[e["to"]]["title"]
+    page = render_html(vis)
+    assert "<script" in page and "Worcestershire: inspections" in page
+
+
+def test_history_view_needs_a_known_authority(series_store, tmp_path, capsys):
+    out = tmp_path / "h.html"
+    assert main(["viz", "--view", "history", "--store", str(series_store), "-o", str(out)]) == 1
+    assert capsys.readouterr().err == "ofsted-kg: error: the history view needs --authority NAME\n"
+    assert main(["viz", "--view", "history", "--authority", "Atlantis", "--store", str(series_store), "-o", str(out)]) == 1
+    assert capsys.readouterr().err == "ofsted-kg: error: no report for 'Atlantis' in the store\n"
+    assert not out.exists()
+    assert main(["viz", "--view", "history", "--authority", "Worcestershire", "--store", str(series_store),
+                 "-o", str(out)]) == 0
+    assert out.exists()
