@@ -121,11 +121,6 @@ def report_iri(report_id: str) -> str:
     return f"{ID}report/{report_id}"
 
 
-def staging_graph(graph: str) -> str:
-    """Where a graph's new version is written before it replaces the old one in one step."""
-    return f"{ID}graph/staging/{slug(graph)}"
-
-
 def build_iri(report_id: str) -> str:
     return f"{ID}build/{report_id}"
 
