@@ -8,8 +8,28 @@ from graph.synthetic import synthetic_text
 
 def test_synthetic_reports_say_they_are_synthetic():
     text = synthetic_text(7)
-    assert text.startswith("SYNTHETIC REPORT 0007") and "Synthetic Authority 0007" in text
-    assert "Worcestershire" not in text.split("\n", 1)[1]
+    front = text[:text.index("Published:")]
+    assert "SYNTHETIC REPORT 0007" in front and "not a real inspection" in front
+    assert "Worcestershire" not in text.replace("from the Worcestershire 2010 report", "") and "West Mercia" not in text
+
+
+def test_synthetic_reports_have_real_authorities_whose_partners_resolve(tmp_path):
+    """Each synthetic report is about a real authority of its year, so its "police" is that area's force (Blackburn
+    with Darwen: Lancashire Constabulary, as the police force table has it); ids never repeat."""
+    from graph.findings import analyse
+    from graph.rdf import authority_iri
+    from graph.reader import read_report
+    from graph.synthetic import area_and_year, real_areas
+
+    ids = {(area_and_year(i)[0].name, area_and_year(i)[1]) for i in range(4 * len(real_areas()) + 50)}
+    assert len(ids) == 4 * len(real_areas()) + 50
+    path = tmp_path / "synthetic-0007.txt"
+    path.write_text(synthetic_text(7), encoding="utf-8")
+    report = read_report(path)
+    assert (report.local_authority, report.framework) == ("Blackburn with Darwen", "SLAC")
+    assert authority_iri(report).endswith("/blackburn-with-darwen-borough-council")
+    owners = {a.agency for f in analyse(report, authority_iri(report)).findings for a in f.attributions}
+    assert any(o.endswith("/lancashire-constabulary") for o in owners), sorted(owners)
 
 
 def test_benchmark_reports_every_figure():

@@ -17,7 +17,7 @@ from graph.validate import validate_store
 from graph.vocab import report_iri, samples_dir
 
 KILLS = int(os.environ.get("OFSTED_KG_KILLS", "8"))  # more for a reliability run: OFSTED_KG_KILLS=50
-REPORTS = ("worcestershire-2010-slac", "synthetic-authority-0001-2010-slac")
+REPORTS = ("worcestershire-2010-slac", "barnet-2010-slac")  # synthetic report 1 is about Barnet, 2010
 
 
 def _versions(folder):
