@@ -130,11 +130,12 @@ def test_regression_grade_changes_keeps_a_theme_missing_from_one_report():
         add(g, vocab.RDF + "type", o + "InspectionReport", g)
         add(g, o + "localAuthority", la, g)
         add(g, vocab.DCTERMS + "date", ox.Literal(date, datatype=ox.NamedNode(vocab.XSD + "date")), g)
-        for n, theme in enumerate(themes):
-            f = f"{g}/finding/{n}"
-            add(f, vocab.RDF + "type", o + "Finding", g)
-            add(f, o + "theme", i + "theme/" + theme, g)
-            add(f, o + "polarity", i + "polarity/weakness", g)
+        # Each theme's weaknesses, as the analytics projection's theme summaries count them.
+        for theme in sorted(set(themes)):
+            summary = f"{g}/theme-summary/{theme}"
+            add(summary, vocab.RDF + "type", o + "ThemeSummary", g)
+            add(summary, o + "theme", i + "theme/" + theme, g)
+            add(summary, o + "weaknessCount", ox.Literal(str(themes.count(theme)), datatype=ox.NamedNode(vocab.XSD + "integer")), g)
     rows = {(r["item"].value, r["earlierValue"].value, r["laterValue"].value)
             for r in run(store, load_query("grade-changes"), {"localAuthority": "X"})}
     assert rows == {("Theme A", "3", "0"), ("Theme B", "1", "1")}
