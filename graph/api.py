@@ -42,18 +42,29 @@ def _python(term):
 class KnowledgeGraph:
     """The ofsted-kg store, for notebooks and scripts."""
 
-    def __init__(self, store: str | Path | None = None):
-        from .store import default_store_dir
+    def __init__(self, store: str | Path | None = None, in_memory: bool = False):
+        import sys
+        import time
+
+        from .store import default_store_dir, memory_copy
 
         self.store = Path(store) if store else default_store_dir()
+        self._memory = None
+        if in_memory:
+            started = time.perf_counter()
+            self._memory, megabytes = memory_copy(self.store)
+            print(f"ofsted-kg: copied {len(self._memory):,} quads of {self.store} into memory in "
+                  f"{time.perf_counter() - started:.1f} s (this process now holds {megabytes:,.0f} MB); "
+                  "later builds are not seen", file=sys.stderr)
 
     @classmethod
-    def open(cls, store: str | Path | None = None) -> KnowledgeGraph:
-        """The store at ``store``, else the default one."""
-        return cls(store)
+    def open(cls, store: str | Path | None = None, in_memory: bool = False) -> KnowledgeGraph:
+        """The store at ``store``, else the default one; with ``in_memory``, a copy of it in memory, taken now,
+        on which whole-corpus queries run several times faster."""
+        return cls(store, in_memory)
 
     def __repr__(self) -> str:
-        return f"KnowledgeGraph({str(self.store)!r})"
+        return f"KnowledgeGraph({str(self.store)!r}{', in_memory=True' if self._memory is not None else ''})"
 
     def report_ids(self) -> list[str]:
         """Short ids of the reports in the store; empty if there is no store yet."""
@@ -65,8 +76,12 @@ class KnowledgeGraph:
             return report_ids(store)
 
     def _open(self, write: bool = False):
+        import contextlib
+
         from .store import open_store
 
+        if self._memory is not None and not write:
+            return contextlib.nullcontext(self._memory)
         return open_store(self.store, write=write)
 
     def build(self, *paths: str | Path):
