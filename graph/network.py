@@ -53,7 +53,6 @@ def fetch(store, report: str | None = None) -> NetworkData:
 class History:
     """One authority's inspections over time: the authority-history rows, and each report's graded judgements."""
 
-    authority: str
     rows: tuple[dict, ...]  # authority-history rows
     judgements: tuple[dict, ...]  # judgements rows of those reports
 
@@ -68,7 +67,7 @@ def fetch_history(store, authority: str) -> History:
         raise OfstedKgError(f"no report for {authority!r} in the store")
     judgements = tuple(j for report in dict.fromkeys(r["report"] for r in rows)
                        for j in result_rows(run(store, load_query("judgements"), {"report": report})))
-    return History(authority, rows, judgements)
+    return History(rows, judgements)
 
 
 @lru_cache(maxsize=1)
