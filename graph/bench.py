@@ -145,12 +145,11 @@ CONTRACT = ("reports", "judgements", "recommendations", "weaknesses-by-agency", 
 def _peak_rss_mb() -> float:
     """This process's peak resident memory. Read from /proc (VmHWM), because getrusage's ru_maxrss survives
     exec: a child started by a large parent would report the parent's peak as its own."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
+    from .store import process_memory_mb
+
+    peak = process_memory_mb("VmHWM")
+    if peak is not None:
+        return peak
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

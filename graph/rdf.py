@@ -251,11 +251,15 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
     return sorted(set(w.quads), key=str)
 
 
+def _agency_slug(agency: str) -> str:
+    """An agency's IRI as a path segment, for the nodes that stand for one agency's part in something."""
+    return slug(agency[len(vocab.ID):] if agency.startswith(vocab.ID) else agency)
+
+
 def _attributions(w: _Writer, node: str, attributions, owner_property: str) -> None:
     for a in attributions:
         w.add(node, owner_property, NamedNode(a.agency))
-        local = a.agency[len(vocab.ID):] if a.agency.startswith(vocab.ID) else a.agency
-        att = w.typed(f"{node}/attribution/{slug(local)}", "ofsted:Attribution")
+        att = w.typed(f"{node}/attribution/{_agency_slug(a.agency)}", "ofsted:Attribution")
         w.add(node, "ofsted:attribution", NamedNode(att))
         w.add(att, "ofsted:agency", NamedNode(a.agency))
         w.add(att, "ofsted:attributionMethod", a.method)
@@ -310,21 +314,18 @@ def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
     rid = w.rid
     numbers = {p.key: p.number for p in w.report.paragraphs}
     facts = {agency: (label, role) for agency, label, role in analysis.owner_facts}
-    rows = []
+    rows = []  # (sort key, finding, its IRI, its paragraph's number, owner or None)
     for f in analysis.findings:
         if f.polarity == "weakness" and f.key in quoted:
             finding = vocab.item_iri(rid, "finding", f.key)
             number = numbers.get(f.paragraph)
-            rows += [((facts[a.agency][0], number is not None, number or 0, finding), f, a) for a in f.attributions]
-            if not f.attributions:  # nobody owns it (an analyst's override removed every owner): one row, unowned
-                rows.append((("", number is not None, number or 0, finding), f, None))
-    for rank, (_, f, a) in enumerate(sorted(rows, key=lambda row: row[0]), start=1):
-        finding = vocab.item_iri(rid, "finding", f.key)
-        if a is None:
-            row = w.typed(f"{finding}/owner-row/none", "ofsted:WeaknessRow")
-        else:
-            local = a.agency[len(vocab.ID):] if a.agency.startswith(vocab.ID) else a.agency
-            row = w.typed(f"{finding}/owner-row/{slug(local)}", "ofsted:WeaknessRow")
+            # Nobody owns it (an analyst's override removed every owner): one row, unowned.
+            for a in f.attributions or (None,):
+                rows.append(((facts[a.agency][0] if a else "", number is not None, number or 0, finding),
+                             f, finding, number, a))
+    for rank, (_, f, finding, number, a) in enumerate(sorted(rows, key=lambda row: row[0]), start=1):
+        row = w.typed(f"{finding}/owner-row/{_agency_slug(a.agency) if a else 'none'}", "ofsted:WeaknessRow")
+        if a is not None:
             w.add(row, "ofsted:agency", NamedNode(a.agency))
             w.add(row, "ofsted:attributionMethod", a.method)
             w.add(row, "ofsted:confidence", Literal(f"{a.confidence:.2f}", datatype=_XSD_DECIMAL))
@@ -335,8 +336,8 @@ def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
         w.add(row, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
         w.add(row, "ofsted:evidence", quoted[f.key])
         w.add(row, "ofsted:quote", f.quote)
-        if numbers.get(f.paragraph) is not None:
-            w.add(row, "ofsted:number", _int(numbers[f.paragraph]))
+        if number is not None:
+            w.add(row, "ofsted:number", _int(number))
     by_theme: dict[str, list] = {}
     for f in analysis.findings:
         if f.key in quoted:

@@ -192,6 +192,18 @@ class _Open:
         return len(self._open())
 
 
+def process_memory_mb(field: str) -> float | None:
+    """A memory figure of this process from /proc/self/status ("VmRSS" now, "VmHWM" at its peak), in MB; None
+    where /proc cannot say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def memory_copy(path: Path):
     """An in-memory copy of the store in ``path`` (pyoxigraph's ``Store()``), taken under a shared lock, and this
     process's resident memory once it holds the copy, in MB (0 where /proc cannot say). Whole-corpus queries run
@@ -201,12 +213,7 @@ def memory_copy(path: Path):
     copy = pyoxigraph.Store()
     with open_store(path, create=False) as store:
         copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
-    try:
-        status = Path("/proc/self/status").read_text().splitlines()
-        resident = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        resident = 0.0
-    return copy, round(resident, 1)
+    return copy, process_memory_mb("VmRSS") or 0.0
 
 
 def _triples_text(quads) -> str:

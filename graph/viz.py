@@ -20,8 +20,7 @@ from pathlib import Path
 
 from .network import History, NetworkData, agency_labels, theme_labels
 
-VIEWS = ("overview", "agency", "overlaps", "report")  # drawn from NetworkData by build_view
-HISTORY_VIEW = "history"  # drawn from one authority's History by history_view
+VIEWS = ("overview", "agency", "overlaps", "report")  # drawn from NetworkData by build_view; "history" by history_view
 _VENDOR = Path(__file__).resolve().parent / "vendor" / "vis-network-9.1.2"
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEED = 7
