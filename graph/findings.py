@@ -35,8 +35,12 @@ class Lexicon:
 
     cues: PhraseMatcher  # labels: weakness, strength, improvement
     negators: frozenset[str]
+    near_negators: frozenset[str]  # negators that reach only the next word ("reduces inappropriate referrals")
     after_negators: frozenset[str]  # words just after a shortfall that deny it ("delays are avoided")
+    clause_negators: PhraseMatcher  # words that deny every shortfall after them in their clause ("has addressed")
     topics: PhraseMatcher  # names of topics, inside which cues do not count
+    topic_openers: PhraseMatcher  # words that open a span of no judgement to the clause's end ("on the rare occasions")
+    aim_openers: PhraseMatcher  # words that open an aim, whose praise and plain negators do not count ("to ensure")
     comparisons: PhraseMatcher  # labels: higher, lower, better, worse, benchmark, bad, good
     themes: PhraseMatcher  # labels: theme notations
     duties: PhraseMatcher  # labels: duty IRIs
@@ -51,15 +55,18 @@ def load_lexicon() -> Lexicon:
     """Read the polarity cues, theme keywords and duty keywords from ontology/findings.ttl and duties.ttl."""
     store = vocab.ontology_store("findings.ttl", "duties.ttl")
     cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue|ofsted:domainKeyword ?k }")
-    negators, after_negators = (frozenset(k.lower() for k, _ in _pairs(
-        store, f"SELECT ?k ?n WHERE {{ ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:{prop} ?k }}"))
-        for prop in ("negator", "afterNegator"))
-    topics = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:topicName ?k }")
+    negators, near, after_negators, clause_negators, topics, openers, aims = (_pairs(
+        store, f"SELECT ?k ?n WHERE {{ ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:{prop} ?k }}")
+        for prop in ("negator", "nearNegator", "afterNegator", "clauseNegator", "topicName", "topicOpener", "aimOpener"))
     comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword|ofsted:domainKeyword ?k }")
     themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }")
     duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
-    return Lexicon(PhraseMatcher(sorted(cues)), negators, after_negators, PhraseMatcher(sorted(topics)),
-                   PhraseMatcher(sorted(comparisons)), PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
+    return Lexicon(PhraseMatcher(sorted(cues)), frozenset(k.lower() for k, _ in negators + near),
+                   frozenset(k.lower() for k, _ in near),
+                   frozenset(k.lower() for k, _ in after_negators), PhraseMatcher(sorted(clause_negators)),
+                   PhraseMatcher(sorted(topics)), PhraseMatcher(sorted(openers)), PhraseMatcher(sorted(aims)),
+                   PhraseMatcher(sorted(comparisons)),
+                   PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
 
 
 # ----------------------------------------------------------------------------------------------- splitting
@@ -119,8 +126,27 @@ def split_clauses(text: str) -> list[tuple[int, int, int]]:
 _QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,60}?'(?![\w'])")
 #: An opening clause that states a circumstance ("When it is not safe for children to remain at home,").
 _CONDITION = re.compile(r"(?:When|If|Where|Once|Unless|Until)\b[^,;]{3,120},")
+#: A grade of the past, told as a circumstance: "since 2015, when all services, except adoption, were judged …".
+_PAST_GRADE = re.compile(r"\b(?:when|where)\b[^.;]{0,80}?\b(?:was|were)\s+(?:judged|graded)\b[^.;]*")
+#: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
+_CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
+#: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
+#: brothers and sisters should remain together are not consistently carried out").
+_MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
+#: Words a negator may stand behind without losing its reach: "reduces the number of inappropriate referrals".
+_FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
 _FEW = frozenset({"no", "none", "few", "very few"})
+
+
+def _clause_end(text: str, start: int) -> int:
+    end = _CLAUSE_END.search(text, start)
+    return end.start() if end else len(text)
+
+
+def _main_verb(text: str, start: int) -> int:
+    verb = _MAIN_VERB.search(text, start)
+    return verb.start() if verb else len(text)
 
 
 def polarity(text: str, lexicon: Lexicon) -> str:
@@ -129,23 +155,51 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     if compared:
         return compared
     topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
+    topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)]
     topics += [m.span() for m in _QUOTED.finditer(text)]
+    topics += [m.span() for m in _PAST_GRADE.finditer(text)]
+    aims = [(m.start, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
     bad = [m.start for m in lexicon.comparisons.find_all(text) if m.label == "bad"]
+    clause_negators = {text[m.start:m.end].lower() for m in lexicon.clause_negators.find_all(text)}
 
     def in_topic(start: int, end: int) -> bool:
         return any(a <= start and end <= b for a, b in topics)
 
-    def negated(m, count: int) -> bool:
-        begin = max(0, m.start - 40)
-        before = [w for w in re.finditer(r"\S+", text[begin:m.start]) if not in_topic(begin + w.start(), begin + w.end())]
-        after = re.findall(r"\S+", text[m.end:m.end + 40])[:count]
-        return any(w.group().strip(",;'\"").lower() in lexicon.negators for w in before[-count:]) or (
-            m.label == "weakness" and any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
+    def in_aim(start: int, end: int) -> bool:
+        """Inside an aim, praise and plain negators are what is aimed at, not what was found."""
+        return any(a <= start and end <= b for a, b in aims)
 
-    found = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end)]
+    def window(start: int, count: int) -> list[str]:
+        """The last `count` words before `start`, fillers and topics left out."""
+        begin = max(0, start - 60)
+        words = [(w.group().strip(",;'\"").lower(), begin + w.start(), begin + w.end())
+                 for w in re.finditer(r"\S+", text[begin:start])]
+        return [w for w, a, b in words if not in_topic(a, b) and not (w in lexicon.negators and in_aim(a, b))
+                and w not in _FILLERS][-count:]
+
+    # A shortfall after a repair or a question, to the end of its clause, is denied ("has addressed the delays").
+    denied = [(m.end, min(_clause_end(text, m.end), _main_verb(text, m.end)))
+              for m in lexicon.clause_negators.find_all(text)
+              if not in_topic(m.start, m.end) and not lexicon.negators.intersection(window(m.start, 2))]
+
+    def repaired(m) -> bool:
+        return any(a <= m.start and m.end <= b for a, b in denied)
+
+    def negated(m, count: int) -> bool:
+        # Two negators cancel: "has not addressed the delays" keeps its shortfall.
+        words = window(m.start, count)
+        before = sum(1 for i, w in enumerate(words) if w in clause_negators or w in lexicon.negators and (
+            w not in lexicon.near_negators or i == len(words) - 1))
+        after = re.findall(r"\S+", text[m.end:m.end + 40])[:count]
+        return before % 2 == 1 or m.label == "weakness" and (
+            repaired(m)
+            or any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
+
+    found = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end) and not (
+        in_aim(m.start, m.end) and (m.label == "strength" or text[m.start:m.end].lower() in lexicon.negators))]
     # A cue inside a longer one is part of it: "requires improvement" is no "improvement", "not yet" no second "not".
     matches = [m for m in found if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
                                            for n in found)]
@@ -161,7 +215,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         elif text[m.start:m.end].lower() in _FEW and any(0 < b - m.end <= 50 for b in bad):
             strong += 1  # "No children are permanently excluded", "very few experience disruption"
             spent.add(m.start)
-    weak = sum(1 for m in weaknesses if m.start not in spent and (is_negator[m.start] or not negated(m, 3)))
+    weak = sum(1 for m in weaknesses if m.start not in spent and (is_negator[m.start] and not repaired(m)
+                                                                   or not negated(m, 3)))
     for m in matches:
         if m.label == "strength":
             if negated(m, 3):

@@ -70,6 +70,7 @@ class Heading:
     within_section: bool = False  # a heading inside a section, which does not leave it
     statistics: bool = False  # what follows describes the area in numbers
     boilerplate: bool = False  # what follows explains the grades in general: no findings
+    keeps_path: bool = False  # a label under a judgement's heading ("Summary"), which stays the paragraphs' heading
 
 
 @dataclass(frozen=True)
@@ -240,13 +241,13 @@ def load_template() -> Template:
     headings = tuple(
         Heading(_v(row["n"]), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})), _v(row["list"]) or None,
                 _v(row["ts"]) or None, _v(row["within"]) == "true", _v(row["stats"]) == "true",
-                _v(row["boiler"]) == "true")
-        for row in _rows("""SELECT ?n ?list ?ts ?within ?stats ?boiler (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
+                _v(row["boiler"]) == "true", _v(row["keeps"]) == "true")
+        for row in _rows("""SELECT ?n ?list ?ts ?within ?stats ?boiler ?keeps (GROUP_CONCAT(?l; separator="|") AS ?labels) WHERE {
                             ?h a ofsted:TemplateHeading ; skos:notation ?n ; skos:prefLabel|skos:altLabel ?l .
                             OPTIONAL { ?h ofsted:listOf ?list } OPTIONAL { ?h ofsted:timescale/skos:notation ?ts }
                             OPTIONAL { ?h ofsted:withinSection ?within } OPTIONAL { ?h ofsted:statistics ?stats }
-                            OPTIONAL { ?h ofsted:boilerplate ?boiler } }
-                            GROUP BY ?n ?list ?ts ?within ?stats ?boiler ORDER BY ?n""")
+                            OPTIONAL { ?h ofsted:boilerplate ?boiler } OPTIONAL { ?h ofsted:keepsPath ?keeps } }
+                            GROUP BY ?n ?list ?ts ?within ?stats ?boiler ?keeps ORDER BY ?n""")
     )
     timescales = tuple(
         (_v(row["n"]), int(_v(row["months"])), tuple(sorted({fold(x) for x in _v(row["labels"]).split("|")})))

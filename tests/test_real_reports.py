@@ -77,6 +77,19 @@ def test_regression_grid_rows_are_named_as_printed(case):
             j.area_key == "overall-effectiveness" and j.area.startswith("Children's services in")), j.area
 
 
+def test_regression_a_judgements_summary_label_and_grade_are_not_its_text(case):
+    """A SIF judgement's section opens with its heading, its grade and the label "Summary", each on a line of its
+    own; the grade and the label were read as the first words of the summary ("Inadequate Summary Services to
+    children …", in 20 of the real reports), or the grade as a paragraph of its own. The summary stays under the
+    judgement's heading."""
+    report, _ = case
+    for p in report.paragraphs:
+        first = p.text.split(" Summary ")[0] if " Summary " in p.text[:30] else ""
+        assert not p.text.startswith("Summary ") and first.lower() not in GRADES, (p.key, p.text[:60])
+        assert p.text.lower() not in GRADES, p.key
+        assert "Summary" not in p.section_path, p.key
+
+
 def test_regression_a_recommendation_tag_on_its_own_line_ends_the_paragraph():
     """A "(Recommendation)" tag printed on a line of its own left the paragraph looking unfinished, so it swallowed
     what followed: Worcestershire 2017's paragraph 92 took in the next page's graded heading ("Leadership,

@@ -172,6 +172,15 @@ def _graded_area_heading(lines: tuple[Line, ...], i: int, framework: Framework, 
     return None
 
 
+def _bare_grade(text: str, nxt: str, words: dict[str, int]) -> tuple[int, str] | None:
+    """(lines, grade word) of a grade printed alone under its heading ("protection" / "Inadequate" / "Summary"),
+    on one line or wrapped over two ("Requires" / "improvement")."""
+    for count, word in ((1, fold(text)), (2, fold(f"{text} {nxt}"))):
+        if word in words:
+            return count, word
+    return None
+
+
 def line_width(lines: tuple[Line, ...]) -> int:
     """The length of a full line of text in this report (the 90th percentile of line lengths)."""
     lengths = sorted(len(line.text) for line in lines if len(line.text) > 20)
@@ -257,6 +266,8 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             restart = found_section
         if found_section:
             section, path, boilerplate = found_section, [text], False
+        elif heading is not None and heading.keeps_path:
+            return
         elif heading is not None and (heading.within_section or heading.list_of):
             path = path[:1] + [text] if section and path else [text]
         elif heading is not None:
@@ -332,6 +343,12 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             new_paragraph(number, Line(m.group(2), line.page))
             i += 1
             previous = text
+            continue
+        bare_grade = _bare_grade(text, nxt, words) if para is None and out.headings else None
+        if bare_grade and out.headings[-1].grade is None:
+            count, word = bare_grade
+            out.headings[-1].grade, out.headings[-1].word = words[word], word
+            i += count
             continue
         g = _GRADE_LINE.match(text)
         if g:
