@@ -99,7 +99,7 @@ def test_pages_are_self_contained_and_deterministic(data, view):
     assert html == render_html(build_view(data, view, "West Mercia Police" if view == "agency" else None))
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "the page loads something from the web"
     assert "<link" not in html and "default-src 'none'" in html
-    assert 'id="picker"' in html and "<table>" in html
+    assert 'id="search"' in html and "<table>" in html
 
 
 def test_viz_command_writes_the_overview(sample_store, tmp_path, capsys):
