@@ -424,7 +424,7 @@ def physics_options(physics: bool = True) -> dict:
     from pyvis.network import Network
 
     net = Network(directed=False)
-    net.barnes_hut(gravity=-9000, central_gravity=0.3, spring_length=140, spring_strength=0.02, damping=0.5,
+    net.barnes_hut(gravity=-3000, central_gravity=0.5, spring_length=90, spring_strength=0.02, damping=0.5,
                    overlap=0.2)
     options = json.loads(net.options.to_json())
     options["layout"] = {"randomSeed": SEED, "improvedLayout": True}
