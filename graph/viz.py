@@ -98,7 +98,7 @@ def _action_label(row: dict, words: int = 40) -> str:
     """What an action is, not only when: its timescale and its first words ("Immediately: ensure that the…"),
     wrapped; the whole text is in its tooltip and in the table under the map."""
     text = row["text"].strip()
-    start = text[:1].lower() + text[1:]
+    start = text[:1].lower() + text[1:] if text[1:2].islower() else text  # "Ensure" -> "ensure", but "WSCB"
     if len(start) > words:
         start = start[:words].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
     return _wrap(f"{row['timescale'] or 'Recommended'}: {start}", 24)
@@ -379,7 +379,7 @@ def _wrap(text: str, width: int) -> str:
     """A label broken into lines of at most ``width`` characters, never cut."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def _picks(vis: VisGraph, labels: dict[str, str]) -> None:

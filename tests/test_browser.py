@@ -205,3 +205,61 @@ def test_labels_do_not_overlap_and_are_readable_where_the_map_opens(browser, sam
     if measured["fitted"] < measured["readable"]:
         assert measured["scale"] == pytest.approx(measured["readable"])
     page.close()
+
+
+def _empty_spot(page):
+    """A point on the map, in page coordinates, with no node under it."""
+    return page.evaluate("""() => {
+        const net = ofstedMap.network, box = document.getElementById('map').getBoundingClientRect();
+        for (let y = 10; y < box.height; y += 20) for (let x = 10; x < box.width; x += 20)
+            if (net.getNodeAt({x, y}) === undefined && net.getEdgeAt({x, y}) === undefined) return [box.left + x, box.top + y];
+        return null; }""")
+
+
+def test_hovering_a_node_fades_all_but_its_neighbours(browser, sample_store, tmp_path):
+    with open_store(sample_store) as store:
+        vis = build_view(fetch(store, "worcestershire-2010-slac"), "overview")
+    path = tmp_path / "overview.html"
+    write_html(vis, path)
+    page, errors = _open(browser, path)
+    hub = "https://w3id.org/ofsted-kg/id/org/worcestershire-county-council"
+    near = {hub} | {e["to"] for e in vis.edges if e["from"] == hub} | {e["from"] for e in vis.edges if e["to"] == hub}
+    assert len(near) < len(vis.nodes)
+    _hover(page, hub)
+    colours = page.evaluate("Object.fromEntries(ofstedMap.nodes.get().map(n => [n.id, n.color]))")
+    links = page.evaluate("ofstedMap.edges.get().map(e => [e.from, e.to, e.color])")
+    for node_id, node in vis.nodes.items():
+        assert (colours[node_id] == node["color"]) == (node_id in near), node_id
+    assert all((colour == "#777777") == (hub in (a, b)) for a, b, colour in links)
+    x, y = _empty_spot(page)
+    page.mouse.move(x, y, steps=5)
+    page.wait_for_function("ofstedMap.nodes.get().every(n => typeof n.color === 'string')")
+    colours = page.evaluate("Object.fromEntries(ofstedMap.nodes.get().map(n => [n.id, n.color]))")
+    assert colours == {i: n["color"] for i, n in vis.nodes.items()}
+    assert all(colour == "#777777" for colour in page.evaluate("ofstedMap.edges.get().map(e => e.color)"))
+    assert errors == []
+    page.close()
+
+
+def test_search_box_finds_an_agency_by_part_of_its_name(browser, sample_store, tmp_path):
+    with open_store(sample_store) as store:
+        vis = build_view(fetch(store, "worcestershire-2010-slac"), "overview")
+    path = tmp_path / "overview.html"
+    write_html(vis, path)
+    page, errors = _open(browser, path)
+    police = "https://w3id.org/ofsted-kg/id/org/west-mercia-police"
+    assert page.locator("#search-names option[value='Agency: West Mercia Police']").count() == 1
+    page.fill("#search", "mercia")
+    page.press("#search", "Enter")
+    assert police in page.evaluate("ofstedMap.network.getSelectedNodes()")
+    assert "West Mercia Police" in page.locator("#search-result").inner_text()
+    # It is brought into view, readable.
+    x, y = page.evaluate("""id => ofstedMap.network.canvasToDOM(ofstedMap.network.getPositions([id])[id])""", police).values()
+    box = page.locator("#map").bounding_box()
+    assert 0 <= x <= box["width"] and 0 <= y <= box["height"]
+    assert page.evaluate("ofstedMap.network.getScale()") >= page.evaluate("ofstedMap.readable")
+    page.fill("#search", "no such agency")
+    page.press("#search", "Enter")
+    assert "No agency or theme" in page.locator("#search-result").inner_text()
+    assert errors == []
+    page.close()
