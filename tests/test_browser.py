@@ -57,10 +57,16 @@ def _open(browser, path):
 
 
 def _hover(page, node_id):
-    """Move the real mouse over a node and return the tooltip element."""
+    """Move the real mouse over a node (panning the map to it first if it is out of view, as a reader would drag
+    it) and return the tooltip element."""
     x, y = page.evaluate("""id => {
-        const net = ofstedMap.network, pos = net.getPositions([id])[id], dom = net.canvasToDOM(pos);
+        const net = ofstedMap.network, pos = net.getPositions([id])[id];
         const box = document.getElementById('map').getBoundingClientRect();
+        let dom = net.canvasToDOM(pos);
+        if (dom.x < 0 || dom.y < 0 || dom.x > box.width || dom.y > box.height) {
+            net.moveTo({position: pos, animation: false});
+            dom = net.canvasToDOM(pos);
+        }
         return [box.left + dom.x, box.top + dom.y]; }""", node_id)
     page.mouse.move(x - 40, y - 40)
     page.mouse.move(x, y, steps=5)
