@@ -68,7 +68,7 @@ class VisGraph:
     physics: bool = True  # False: every node has its place (x, y), and nothing needs laying out
     start: dict | None = None  # where the view opens if the map does not fit the window readably (moveTo options)
     sizes: str = ""  # what a bigger node means, for the legend
-    widths: str = "Every link is one"  # what a wider link means, for the legend
+    widths: str = ""  # what a wider link means, for the legend
     isolated: list[tuple[str, str]] = field(default_factory=list)  # (label, what it is): nodes linked to nothing
 
     def node(self, node_id: str, kind: str, label: str, title: str = "", **extra) -> None:
@@ -94,13 +94,13 @@ def _deadline(value: str) -> str:
     return value or "no deadline"
 
 
-def _action_label(row: dict, words: int = 40) -> str:
+def _action_label(row: dict, chars: int = 40) -> str:
     """What an action is, not only when: its timescale and its first words ("Immediately: ensure that the…"),
     wrapped; the whole text is in its tooltip and in the table under the map."""
     text = row["text"].strip()
     start = text[:1].lower() + text[1:] if text[1:2].islower() else text  # "Ensure" -> "ensure", but "WSCB"
-    if len(start) > words:
-        start = start[:words].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+    if len(start) > chars:
+        start = start[:chars].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
     return _wrap(f"{row['timescale'] or 'Recommended'}: {start}", 24)
 
 
