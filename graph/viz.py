@@ -24,21 +24,29 @@ VIEWS = ("overview", "agency", "overlaps", "report")  # drawn from NetworkData b
 _VENDOR = Path(__file__).resolve().parent / "vendor" / "vis-network-9.1.2"
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 SEED = 7
+#: Labels are drawn at FONT_SIZE canvas pixels unless their kind says otherwise, and a map opens at a zoom where
+#: the smallest is READABLE_PX on screen.
+FONT_SIZE, READABLE_PX = 14, 12
 
 #: Okabe–Ito colours, which colour-blind readers can tell apart; the grade is always written out as well.
 GRADE_COLOURS = {1: "#009E73", 2: "#56B4E9", 3: "#E69F00", 4: "#D55E00"}
+PAGE_COLOUR, EDGE_COLOUR = "#ffffff", "#777777"
+#: Shapes that draw their label inside them; the others draw it underneath, on the page.
+LABEL_INSIDE = {"box", "ellipse", "circle", "database", "text"}
+#: A node with a value (its count) is drawn bigger: a label inside grows its font, a shape its size.
+GROW_FONT = {"label": {"enabled": True, "min": 16, "max": 30}}
 KIND_STYLE = {
-    "agency": {"shape": "box", "color": "#0072B2", "font": {"color": "#ffffff", "size": 20, "bold": True}},
-    "theme": {"shape": "ellipse", "color": "#CC79A7", "font": {"color": "#000000"}},
-    "weakness": {"shape": "dot", "color": "#CC79A7", "size": 12},
-    "action": {"shape": "diamond", "color": "#F0E442", "size": 14},
-    "report": {"shape": "star", "color": "#000000", "size": 22},
-    "judgement": {"shape": "box", "font": {"color": "#000000"}},
-    "partner": {"shape": "box", "color": "#0072B2", "font": {"color": "#ffffff", "size": 18, "bold": True}},
+    "agency": {"shape": "box", "color": "#0072B2", "font": {"color": "#ffffff", "size": 18}, "scaling": GROW_FONT},
+    "theme": {"shape": "ellipse", "color": "#CC79A7", "font": {"color": "#000000"}, "scaling": GROW_FONT},
+    "weakness": {"shape": "dot", "color": "#CC79A7", "size": 12, "font": {"color": "#000000"}},
+    "action": {"shape": "diamond", "color": "#F0E442", "size": 14, "font": {"color": "#000000"}},
+    "report": {"shape": "star", "color": "#000000", "size": 22, "font": {"color": "#000000"}},
+    "judgement": {"shape": "box", "color": "#ffffff", "font": {"color": "#000000"}},
+    "partner": {"shape": "box", "color": "#0072B2", "font": {"color": "#ffffff", "size": 18}},
     "weaknesses": {"shape": "box", "color": "#F5D5E8", "font": {"color": "#000000"}},
 }
 KIND_LABELS = {"agency": "Agency", "theme": "Weaknesses of one theme (count)", "weakness": "Weakness (hover for the quote)",
-               "action": "Recommended action (deadline)", "report": "Inspection report", "judgement": "Judgement (by grade)",
+               "action": "Recommended action (when, and what it asks)", "report": "Inspection report", "judgement": "Judgement (by grade)",
                "partner": "Partner (its role for the authority)",
                "weaknesses": "A partner's weaknesses at one inspection, by theme (a link: themes weak at both)"}
 
@@ -56,22 +64,44 @@ class VisGraph:
     edges: list[dict] = field(default_factory=list)
     weaknesses: list[tuple[str, str, str, str]] = field(default_factory=list)  # agency, theme, para, quote
     actions: list[tuple[str, str, str]] = field(default_factory=list)  # agency, deadline, text
-    picks: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, node ids) for the picker
+    picks: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, node ids) for the search box
     physics: bool = True  # False: every node has its place (x, y), and nothing needs laying out
-    start: dict | None = None  # where the view opens (vis-network's moveTo options); None: fitted to the map
+    start: dict | None = None  # where the view opens if the map does not fit the window readably (moveTo options)
+    sizes: str = ""  # what a bigger node means, for the legend
+    widths: str = ""  # what a wider link means, for the legend
+    isolated: list[tuple[str, str]] = field(default_factory=list)  # (label, what it is): nodes linked to nothing
 
     def node(self, node_id: str, kind: str, label: str, title: str = "", **extra) -> None:
         if node_id not in self.nodes:
-            self.nodes[node_id] = {"id": node_id, "kind": kind, "label": label, "title": title,
-                                   **KIND_STYLE.get(kind, {}), **extra}
+            style = KIND_STYLE.get(kind, {})
+            # The font's colour stays with a node that changes its size, so that the page can give it back.
+            font = {**style.get("font", {}), **extra.pop("font", {})}
+            self.nodes[node_id] = {"id": node_id, "kind": kind, "label": label, "title": title, **style, **extra,
+                                   "font": font}
 
     def edge(self, a: str, b: str, weight: int = 1, title: str = "") -> None:
-        self.edges.append({"from": a, "to": b, "width": round(1 + 2 * math.log2(weight), 2),
-                           "title": title or f"{weight}"})
+        # Its own colour, so that the page can fade a link and give it back.
+        self.edges.append({"from": a, "to": b, "width": _width(weight), "title": title or f"{weight}",
+                           "color": EDGE_COLOUR})
+
+
+def _width(weight: int) -> float:
+    """A link's width in pixels: 1 for one, growing with the logarithm so that the heaviest stays a line."""
+    return round(1 + 2 * math.log2(weight), 2)
 
 
 def _deadline(value: str) -> str:
     return value or "no deadline"
+
+
+def _action_label(row: dict, chars: int = 40) -> str:
+    """What an action is, not only when: its timescale and its first words ("Immediately: ensure that the…"),
+    wrapped; the whole text is in its tooltip and in the table under the map."""
+    text = row["text"].strip()
+    start = text[:1].lower() + text[1:] if text[1:2].islower() else text  # "Ensure" -> "ensure", but "WSCB"
+    if len(start) > chars:
+        start = start[:chars].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+    return _wrap(f"{row['timescale'] or 'Recommended'}: {start}", 24)
 
 
 def _quote_title(rows, limit: int = 5) -> str:
@@ -105,15 +135,15 @@ def overview(data: NetworkData) -> VisGraph:
     labels, themes = agency_labels(data), theme_labels()
     counts = Counter(r["agency"] for r in data.weaknesses)
     for agency, label in sorted(labels.items()):
-        vis.node(agency, "agency", label, f"{label}\n{counts[agency]} weaknesses", value=1 + counts[agency])
+        vis.node(agency, "agency", _wrap(label, 22), f"{label}\n{counts[agency]} weaknesses", value=1 + counts[agency])
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in data.weaknesses:
         groups[(r["agency"], themes.get(r["theme"], r["theme"]))].append(r)
     for (agency, theme), rows in sorted(groups.items()):
         node_id = f"theme:{agency}|{theme}"
-        vis.node(node_id, "theme", f"{theme} ({len(rows)})",
+        vis.node(node_id, "theme", _wrap(f"{theme} ({len(rows)})", 22),
                  f"{labels[agency]}: {len(rows)} weaknesses on {theme.lower()}\n\n{_quote_title(rows)}",
-                 theme=theme)
+                 theme=theme, value=len(rows))
         vis.edge(agency, node_id, len(rows), f"{len(rows)} weaknesses")
     if multi:
         due: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -122,18 +152,24 @@ def overview(data: NetworkData) -> VisGraph:
                 due[(r["owner"], r["timescale"] or "unspecified")].append(r)
         for (agency, timescale), rows in sorted(due.items()):
             node_id = f"actions:{agency}|{timescale}"
-            vis.node(node_id, "action", f"{len(rows)} \u00b7 {timescale.lower()}",
-                     f"{labels[agency]}: {len(rows)} actions, {timescale.lower()}")
+            vis.node(node_id, "action", _wrap(f"{len(rows)} actions, {timescale.lower()}", 24),
+                     f"{labels[agency]}: {len(rows)} actions, {timescale.lower()}", value=len(rows))
             vis.edge(agency, node_id, len(rows))
     else:
         for r in data.recommendations:
             if r["owner"]:
-                vis.node(r["recommendation"], "action", f"by {_deadline(r['deadline'])}",
-                         f"{r['text']}\n\nDue {_deadline(r['deadline'])} ({r['timescale'].lower()})")
+                vis.node(r["recommendation"], "action", _action_label(r), _action_title(r))
                 vis.edge(r["owner"], r["recommendation"], 1, "owns this action")
+    vis.sizes = "A bigger agency or theme: more weaknesses" + ("; a bigger diamond: more actions" if multi else "")
+    vis.widths = "A wider link: more weaknesses" + (" or actions" if multi else "")
     _tables(vis, data)
     _picks(vis, labels)
     return vis
+
+
+def _action_title(row: dict) -> str:
+    when = f"Due {_deadline(row['deadline'])}" + (f" ({row['timescale'].lower()})" if row["timescale"] else "")
+    return f"{row['text']}\n\n{when}"
 
 
 def national_overview(data: NetworkData, report_count: int) -> VisGraph:
@@ -145,15 +181,22 @@ def national_overview(data: NetworkData, report_count: int) -> VisGraph:
     for (kind, _), n in counts.items():
         per_kind[kind] += n
     for kind, n in sorted(per_kind.items()):
-        vis.node(f"kind:{kind}", "agency", kind, f"{kind}: {n} weaknesses in {report_count} reports", value=1 + n)
+        vis.node(f"kind:{kind}", "agency", _wrap(kind, 22), f"{kind}: {n} weaknesses in {report_count} reports",
+                 value=1 + n)
+    per_theme = Counter()
+    for (_, theme), n in counts.items():
+        per_theme[theme] += n
     for (kind, theme), n in sorted(counts.items()):
         node_id = f"theme:{theme}"
-        vis.node(node_id, "theme", theme, f"{theme}", theme=theme)
+        vis.node(node_id, "theme", _wrap(theme, 22), f"{theme}: {per_theme[theme]} weaknesses", theme=theme,
+                 value=per_theme[theme])
         vis.edge(f"kind:{kind}", node_id, n, f"{kind}: {n} weaknesses on {theme.lower()}")
     vis.weaknesses = [(kind, theme, "", f"{n} weaknesses") for (kind, theme), n in sorted(counts.items())]
     due = Counter((kinds.get(r["owner"], "other agency"), r["timescale"] or "unspecified")
                   for r in data.recommendations if r["owner"])
     vis.actions = [(kind, timescale, f"{n} actions") for (kind, timescale), n in sorted(due.items())]
+    vis.sizes = "A bigger kind of agency or theme: more weaknesses"
+    vis.widths = "A wider link: more weaknesses"
     for theme in sorted({t for _, t in counts}):
         vis.picks.append((f"Theme: {theme}", [f"theme:{theme}"]))
     for kind in sorted(per_kind):
@@ -177,24 +220,33 @@ def agency_view(data: NetworkData, agency: str) -> VisGraph:
         agency = matches[0]
     vis = VisGraph(f"{labels[agency]}: weaknesses and actions")
     own = [r for r in data.weaknesses if r["agency"] == agency]
-    vis.node(agency, "agency", labels[agency], f"{labels[agency]}\n{len(own)} weaknesses", value=1 + len(own))
+    vis.node(agency, "agency", _wrap(labels[agency], 22), f"{labels[agency]}\n{len(own)} weaknesses",
+             value=1 + len(own))
     findings = {r["finding"] for r in own}
+    per_theme = Counter(themes.get(r["theme"], r["theme"]) for r in own)
+    # Several reports: a paragraph number alone would not say which report it is in.
+    years = {r["report"]: (r["published"] or r["inspectionEnd"])[:4] for r in data.reports}
+    several = len({r["report"] for r in own}) > 1
     for r in own:
         theme = themes.get(r["theme"], r["theme"])
         theme_id = f"theme:{agency}|{theme}"
-        vis.node(theme_id, "theme", theme, f"{theme}: weaknesses of {labels[agency]}", theme=theme)
-        vis.edge(agency, theme_id, 1)
-        vis.node(r["finding"], "weakness", f"para {r['paragraph']}", _quote_title([r]), theme=theme)
+        if theme_id not in vis.nodes:
+            vis.node(theme_id, "theme", _wrap(f"{theme} ({per_theme[theme]})", 22),
+                     f"{theme}: {per_theme[theme]} weaknesses of {labels[agency]}", theme=theme, value=per_theme[theme])
+            vis.edge(agency, theme_id, per_theme[theme], f"{per_theme[theme]} weaknesses")
+        where = f"{years.get(r['report'], '')} para {r['paragraph']}".strip() if several else f"para {r['paragraph']}"
+        vis.node(r["finding"], "weakness", where, _quote_title([r]), theme=theme)
         vis.edge(theme_id, r["finding"], 1, r["method"])
     for r in data.weaknesses:
         if r["finding"] in findings and r["agency"] != agency:
-            vis.node(r["agency"], "agency", labels[r["agency"]], f"{labels[r['agency']]}\nshares weaknesses")
+            vis.node(r["agency"], "agency", _wrap(labels[r["agency"]], 22), f"{labels[r['agency']]}\nshares weaknesses")
             vis.edge(r["agency"], r["finding"], 1, "also owns this weakness")
     for r in data.recommendations:
         if r["owner"] == agency:
-            vis.node(r["recommendation"], "action", f"by {_deadline(r['deadline'])}",
-                     f"{r['text']}\n\nDue {_deadline(r['deadline'])} ({r['timescale'].lower()})")
+            vis.node(r["recommendation"], "action", _action_label(r), _action_title(r))
             vis.edge(agency, r["recommendation"], 1, "owns this action")
+    vis.sizes = "A bigger theme: more weaknesses"
+    vis.widths = "A wider link: more weaknesses; a thin one is one weakness or action"
     _tables(vis, data, {agency})
     _picks(vis, labels)
     return vis
@@ -208,9 +260,12 @@ def overlaps_view(data: NetworkData) -> VisGraph:
     g = overlap_graph(data)
     counts = Counter(r["agency"] for r in data.weaknesses)
     for node, attrs in sorted(g.nodes(data=True)):
-        vis.node(node, "agency", attrs["label"], f"{attrs['label']}\n{counts[node]} weaknesses", value=1 + counts[node])
+        vis.node(node, "agency", _wrap(attrs["label"], 22), f"{attrs['label']}\n{counts[node]} weaknesses",
+                 value=1 + counts[node])
     for a, b, d in sorted(g.edges(data=True)):
         vis.edge(a, b, d["weight"], f"{d['weaknesses']} shared weaknesses, {d['recommendations']} shared actions")
+    vis.sizes = "A bigger agency: more weaknesses"
+    vis.widths = "A wider link: more weaknesses and actions shared"
     _tables(vis, data)
     _picks(vis, agency_labels(data))
     return vis
@@ -229,14 +284,16 @@ def report_view(data: NetworkData) -> VisGraph:
     for i, r in enumerate(data.judgements, start=1):
         grade = int(r["grade"])
         node_id = f"judgement:{i}"
-        vis.node(node_id, "judgement", f"{r['area'][:40]}\nGrade {grade} ({r['gradeLabel'].lower()})",
+        vis.node(node_id, "judgement", f"{_wrap(r['area'], 28)}\nGrade {grade} ({r['gradeLabel'].lower()})",
                  f"{r['section']}: {r['area']}\nGrade {grade} ({r['gradeLabel'].lower()})",
                  color=GRADE_COLOURS[grade], grade=grade)
         vis.edge(report, node_id, 1)
     labels, counts = agency_labels(data), Counter(r["agency"] for r in data.weaknesses)
     for agency, n in sorted(counts.items()):
-        vis.node(agency, "agency", labels[agency], f"{labels[agency]}\n{n} weaknesses", value=1 + n)
+        vis.node(agency, "agency", _wrap(labels[agency], 22), f"{labels[agency]}\n{n} weaknesses", value=1 + n)
         vis.edge(report, agency, n, f"{n} weaknesses")
+    vis.sizes = "A bigger agency: more weaknesses"
+    vis.widths = "A wider link: more weaknesses"
     _tables(vis, data)
     _picks(vis, labels)
     return vis
@@ -308,8 +365,10 @@ def history_view(history: History) -> VisGraph:
             elif previous and recurring:
                 vis.edge(previous, node_id, len(recurring), "weak at both: " + "; ".join(recurring))
             previous, previous_themes = node_id, themes
-    # It opens at a readable scale on the partners and the first inspections, rather than fitted and too small.
-    vis.start = {"position": {"x": COLUMN // 2, "y": 0}, "scale": 0.8}
+    # If the whole history does not fit the window readably, it opens on the partners and the first inspections.
+    vis.start = {"position": {"x": COLUMN // 2, "y": 0}}
+    vis.sizes = "Boxes are as big as their words (the counts are written in them)"
+    vis.widths = "A wider link: more themes weak at both inspections"
     for partner in partners:
         vis.picks.append((f"Partner: {partner}", [i for i in vis.nodes if i == f"partner:{partner}"
                                                   or i.endswith(f"#{partner}")]))
@@ -320,11 +379,11 @@ def _wrap(text: str, width: int) -> str:
     """A label broken into lines of at most ``width`` characters, never cut."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def _picks(vis: VisGraph, labels: dict[str, str]) -> None:
-    """Choices for the picker: every agency on the map, then every theme."""
+    """Choices for the search box: every agency on the map, then every theme."""
     for agency, label in sorted(labels.items(), key=lambda x: x[1]):
         if agency in vis.nodes:
             vis.picks.append((f"Agency: {label}", [agency] + [e["to"] for e in vis.edges if e["from"] == agency]))
@@ -338,12 +397,23 @@ def build_view(data: NetworkData, view: str = "overview", agency: str | None = N
     if view == "agency":
         if not agency:
             raise VizError("the agency view needs --agency NAME")
-        return agency_view(data, agency)
+        return _set_aside_isolated(agency_view(data, agency))
     if view not in VIEWS:
         raise VizError(f"no view {view!r}; views: {', '.join(VIEWS)}")
     if not data.weaknesses and not data.judgements:
         raise VizError("nothing to draw: the store holds no findings for these reports")
-    return {"overview": overview, "overlaps": overlaps_view, "report": report_view}[view](data)
+    return _set_aside_isolated({"overview": overview, "overlaps": overlaps_view, "report": report_view}[view](data))
+
+
+def _set_aside_isolated(vis: VisGraph) -> VisGraph:
+    """Nodes linked to nothing leave the map for the list under it: scattered by the layout, they say nothing."""
+    linked = {e["from"] for e in vis.edges} | {e["to"] for e in vis.edges}
+    for node_id in [i for i in vis.nodes if i not in linked]:
+        node = vis.nodes.pop(node_id)
+        vis.isolated.append((node["label"].replace("\n", " "), node["title"].split("\n", 1)[-1]))
+    vis.isolated.sort()
+    vis.picks = [(label, [i for i in ids if i in vis.nodes]) for label, ids in vis.picks if set(ids) & set(vis.nodes)]
+    return vis
 
 
 # ----------------------------------------------------------------------------------------------- rendering
@@ -354,14 +424,16 @@ def physics_options(physics: bool = True) -> dict:
     from pyvis.network import Network
 
     net = Network(directed=False)
-    net.barnes_hut(gravity=-9000, central_gravity=0.3, spring_length=140, spring_strength=0.02, damping=0.5,
+    net.barnes_hut(gravity=-3000, central_gravity=0.5, spring_length=90, spring_strength=0.02, damping=0.5,
                    overlap=0.2)
     options = json.loads(net.options.to_json())
     options["layout"] = {"randomSeed": SEED, "improvedLayout": True}
     options["physics"]["stabilization"] = {"enabled": True, "iterations": 400, "fit": True}
     options["interaction"] = {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": True}
-    options["nodes"] = {"font": {"size": 14, "face": "sans-serif"},
-                        "scaling": {"min": 10, "max": 40, "label": {"enabled": False}}}
+    # Labels are drawn (and so measured) at any scale, and stay the same size when selected, so that the page can
+    # keep them apart; see map.js.
+    options["nodes"] = {"font": {"size": FONT_SIZE, "face": "sans-serif"}, "labelHighlightBold": False,
+                        "scaling": {"min": 10, "max": 40, "label": {"enabled": False, "drawThreshold": 0}}}
     options["edges"] = {"color": {"color": "#777777", "highlight": "#000000"}, "smooth": False}
     options["physics"]["enabled"] = physics
     return options
@@ -387,6 +459,25 @@ def _assets() -> tuple[str, str, str]:
             (_TEMPLATES / "map.js").read_text(encoding="utf-8"))
 
 
+def font_size(node: dict) -> float:
+    """The smallest size vis-network draws a node's label at, in canvas pixels."""
+    grow = node.get("scaling", {}).get("label", {})
+    if grow.get("enabled") and "value" in node:
+        return grow["min"]
+    return node.get("font", {}).get("size", FONT_SIZE)
+
+
+def readable_scale(vis: VisGraph) -> float:
+    """The smallest zoom at which every label of the view is at least READABLE_PX on screen."""
+    return math.ceil(100 * READABLE_PX / min((font_size(n) for n in vis.nodes.values()), default=FONT_SIZE)) / 100
+
+
+def _focus(vis: VisGraph) -> str | None:
+    """The node a map too big for the window opens on: the one with most links."""
+    degree = Counter([e["from"] for e in vis.edges] + [e["to"] for e in vis.edges])
+    return min(vis.nodes, key=lambda i: (-degree[i], i), default=None)
+
+
 def render_html(vis: VisGraph, *, height: str = "720px") -> str:
     """The page for a view, self-contained, as a string."""
     import jinja2
@@ -396,15 +487,17 @@ def render_html(vis: VisGraph, *, height: str = "720px") -> str:
                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True))
     data = {"nodes": sorted(vis.nodes.values(), key=lambda n: n["id"]),
             "edges": sorted(vis.edges, key=lambda e: (e["from"], e["to"], e["title"])),
-            "options": physics_options(vis.physics), "picks": vis.picks, "start": vis.start}
+            "options": physics_options(vis.physics), "picks": vis.picks, "start": vis.start,
+            "readable": readable_scale(vis), "focus": _focus(vis)}
     legend = [(KIND_LABELS[k], KIND_STYLE[k].get("color", "#ffffff"), KIND_STYLE[k]["shape"])
               for k in KIND_STYLE if any(n["kind"] == k for n in vis.nodes.values())]
     grades = sorted({n["grade"] for n in vis.nodes.values() if n.get("grade")})
     return env.get_template("map.html.j2").render(
         title=vis.title, height=height, vis_js=vis_js, vis_css=vis_css, app_js=app_js,
         data_json=_json_for_html(data), csp_scripts=" ".join((_sha256(vis_js), _sha256(app_js))),
-        legend=legend, grade_legend=[(g, GRADE_COLOURS[g]) for g in grades], picks=vis.picks,
-        weaknesses=vis.weaknesses, actions=vis.actions, node_count=len(vis.nodes), edge_count=len(vis.edges))
+        legend=legend, grade_legend=[(g, GRADE_COLOURS[g]) for g in grades], picks=vis.picks, sizes=vis.sizes,
+        widths=vis.widths, isolated=vis.isolated, weaknesses=vis.weaknesses, actions=vis.actions,
+        node_count=len(vis.nodes), edge_count=len(vis.edges))
 
 
 def write_html(vis: VisGraph, path: Path) -> None:

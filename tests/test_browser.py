@@ -1,5 +1,9 @@
 """The maps in a real browser (headless Chromium through Playwright): no JavaScript errors, every node drawn,
-a real mouse hover shows a finding's quote, and report text never runs as code."""
+no two labels overlapping and none under 12 px where each view opens in a 1400x900 window, on the sample and on the
+Worcestershire series (three frameworks); a real mouse hover fades all but a node's neighbours and shows a finding's
+quote; the search box finds an agency; and report text never runs as code.
+
+Set OFSTED_KG_SCREENSHOTS to a folder to keep a screenshot of each view as it opens."""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ import shutil
 
 import pytest
 
-from graph.ingest import build
-from graph.network import fetch
+from pathlib import Path
+
+from graph.ingest import build, default_inputs
+from graph.network import fetch, fetch_history
 from graph.store import open_store
-from graph.viz import VIEWS, build_view, write_html
+from graph.viz import VIEWS, build_view, history_view, national_overview, write_html
 from graph.vocab import samples_dir
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install '.[browser]')")
@@ -31,8 +37,16 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def series_store(tmp_path_factory):
+    """The bundled Worcestershire series (SLAC 2010, SIF 2017, ILACS 2019 and 2023), as `ofsted-kg build` builds it."""
+    path = tmp_path_factory.mktemp("series") / "store"
+    assert [r.error for r in build(default_inputs(), path)] == [None] * 4
+    return path
+
+
 def _open(browser, path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -43,10 +57,16 @@ def _open(browser, path):
 
 
 def _hover(page, node_id):
-    """Move the real mouse over a node and return the tooltip element."""
+    """Move the real mouse over a node (panning the map to it first if it is out of view, as a reader would drag
+    it) and return the tooltip element."""
     x, y = page.evaluate("""id => {
-        const net = ofstedMap.network, pos = net.getPositions([id])[id], dom = net.canvasToDOM(pos);
+        const net = ofstedMap.network, pos = net.getPositions([id])[id];
         const box = document.getElementById('map').getBoundingClientRect();
+        let dom = net.canvasToDOM(pos);
+        if (dom.x < 0 || dom.y < 0 || dom.x > box.width || dom.y > box.height) {
+            net.moveTo({position: pos, animation: false});
+            dom = net.canvasToDOM(pos);
+        }
         return [box.left + dom.x, box.top + dom.y]; }""", node_id)
     page.mouse.move(x - 40, y - 40)
     page.mouse.move(x, y, steps=5)
@@ -71,9 +91,6 @@ def test_view_draws_every_node_without_errors(browser, sample_store, tmp_path, v
 
 
 def test_history_view_draws_every_node_without_errors(browser, sample_store, tmp_path):
-    from graph.network import fetch_history
-    from graph.viz import history_view
-
     with open_store(sample_store) as store:
         vis = history_view(fetch_history(store, "Worcestershire"))
     path = tmp_path / "history.html"
@@ -81,8 +98,8 @@ def test_history_view_draws_every_node_without_errors(browser, sample_store, tmp
     page, errors = _open(browser, path)
     assert errors == []
     assert page.evaluate("Object.keys(ofstedMap.network.getPositions()).length") == len(vis.nodes)
-    # It opens at the scale it asks for, where its 16 px labels are 12.8 px on screen, not fitted and smaller.
-    assert page.evaluate("ofstedMap.network.getScale()") == pytest.approx(0.8)
+    # Its smallest labels are 16 px: fitted, they would be smaller than 12 px on screen, so it opens at 0.75.
+    assert page.evaluate("ofstedMap.network.getScale()") == pytest.approx(0.75)
     page.screenshot(path=str(tmp_path / "history.png"))
     page.close()
 
@@ -130,3 +147,125 @@ def test_report_text_is_plain_text_in_the_page(browser, tmp_path):
             assert page.evaluate("window.__pwned") is None
         assert errors == []
         page.close()
+
+
+def _series_view(store, view):
+    if view == "history":
+        return history_view(fetch_history(store, "Worcestershire"))
+    if view == "national":  # the overview of more than viz.AGGREGATE_ABOVE reports
+        return national_overview(fetch(store), 4)
+    if view == "report":
+        return build_view(fetch(store, "worcestershire-2023-ilacs"), "report")
+    return build_view(fetch(store), view, "Worcestershire County Council" if view == "agency" else None)
+
+
+#: What each view's page is measured on: the sample's 2010 report, and the series' four reports.
+CASES = [("sample", v) for v in VIEWS + ("history",)] + [("series", v) for v in VIEWS + ("national", "history")]
+
+MEASURE = """() => {
+    const net = ofstedMap.network, scale = net.getScale(), view = net.getViewPosition();
+    const fonts = Object.values(net.body.nodes).map(n => n.labelModule.fontOptions.size * scale);
+    // Drawn once whole, so that every label has been measured where it is, then put back as it opened.
+    net.fit({animation: false});
+    net.redraw();
+    const fitted = net.getScale();
+    const labels = Object.values(net.body.nodes).map(n => {
+        const s = n.labelModule.size;
+        return {id: n.id, box: [s.left, s.top, s.left + s.width, s.top + s.height]};
+    });
+    net.moveTo({position: view, scale: scale, animation: false});
+    return {scale, fitted, readable: ofstedMap.readable, fonts, labels, status: document.getElementById('map-status').textContent};
+}"""
+
+
+def _overlapping(labels):
+    """The pairs of labels whose boxes overlap."""
+    return [(a["id"], b["id"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if a["box"][0] < b["box"][2] and b["box"][0] < a["box"][2] and a["box"][1] < b["box"][3]
+            and b["box"][1] < a["box"][3]]
+
+
+@pytest.mark.parametrize("corpus,view", CASES, ids=[f"{c}-{v}" for c, v in CASES])
+def test_labels_do_not_overlap_and_are_readable_where_the_map_opens(browser, sample_store, series_store, tmp_path,
+                                                                   corpus, view):
+    with open_store(sample_store if corpus == "sample" else series_store) as store:
+        if corpus == "sample":
+            vis = (history_view(fetch_history(store, "Worcestershire")) if view == "history" else
+                   build_view(fetch(store, "worcestershire-2010-slac"), view,
+                              "NHS Worcestershire" if view == "agency" else None))
+        else:
+            vis = _series_view(store, view)
+    path = tmp_path / f"{corpus}-{view}.html"
+    write_html(vis, path)
+    page, errors = _open(browser, path)
+    measured = page.evaluate(MEASURE)
+    if os.environ.get("OFSTED_KG_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["OFSTED_KG_SCREENSHOTS"]) / f"{corpus}-{view}.png"))
+    assert errors == []
+    assert len(measured["labels"]) == len(vis.nodes)
+    assert all(width > 0 for width in (box["box"][2] - box["box"][0] for box in measured["labels"]))
+    assert _overlapping(measured["labels"]) == []
+    assert min(measured["fonts"]) >= 12
+    # Opened whole if the whole map is readable, else at the readable scale, and the status line says which.
+    assert ("The whole map is shown" in measured["status"]) == (measured["fitted"] >= measured["readable"])
+    if measured["fitted"] < measured["readable"]:
+        assert measured["scale"] == pytest.approx(measured["readable"])
+    page.close()
+
+
+def _empty_spot(page):
+    """A point on the map, in page coordinates, with no node under it."""
+    return page.evaluate("""() => {
+        const net = ofstedMap.network, box = document.getElementById('map').getBoundingClientRect();
+        for (let y = 10; y < box.height; y += 20) for (let x = 10; x < box.width; x += 20)
+            if (net.getNodeAt({x, y}) === undefined && net.getEdgeAt({x, y}) === undefined) return [box.left + x, box.top + y];
+        return null; }""")
+
+
+def test_hovering_a_node_fades_all_but_its_neighbours(browser, sample_store, tmp_path):
+    with open_store(sample_store) as store:
+        vis = build_view(fetch(store, "worcestershire-2010-slac"), "overview")
+    path = tmp_path / "overview.html"
+    write_html(vis, path)
+    page, errors = _open(browser, path)
+    hub = "https://w3id.org/ofsted-kg/id/org/worcestershire-county-council"
+    near = {hub} | {e["to"] for e in vis.edges if e["from"] == hub} | {e["from"] for e in vis.edges if e["to"] == hub}
+    assert len(near) < len(vis.nodes)
+    _hover(page, hub)
+    colours = page.evaluate("Object.fromEntries(ofstedMap.nodes.get().map(n => [n.id, n.color]))")
+    links = page.evaluate("ofstedMap.edges.get().map(e => [e.from, e.to, e.color])")
+    for node_id, node in vis.nodes.items():
+        assert (colours[node_id] == node["color"]) == (node_id in near), node_id
+    assert all((colour == "#777777") == (hub in (a, b)) for a, b, colour in links)
+    x, y = _empty_spot(page)
+    page.mouse.move(x, y, steps=5)
+    page.wait_for_function("ofstedMap.nodes.get().every(n => typeof n.color === 'string')")
+    colours = page.evaluate("Object.fromEntries(ofstedMap.nodes.get().map(n => [n.id, n.color]))")
+    assert colours == {i: n["color"] for i, n in vis.nodes.items()}
+    assert all(colour == "#777777" for colour in page.evaluate("ofstedMap.edges.get().map(e => e.color)"))
+    assert errors == []
+    page.close()
+
+
+def test_search_box_finds_an_agency_by_part_of_its_name(browser, sample_store, tmp_path):
+    with open_store(sample_store) as store:
+        vis = build_view(fetch(store, "worcestershire-2010-slac"), "overview")
+    path = tmp_path / "overview.html"
+    write_html(vis, path)
+    page, errors = _open(browser, path)
+    police = "https://w3id.org/ofsted-kg/id/org/west-mercia-police"
+    assert page.locator("#search-names option[value='Agency: West Mercia Police']").count() == 1
+    page.fill("#search", "mercia")
+    page.press("#search", "Enter")
+    assert police in page.evaluate("ofstedMap.network.getSelectedNodes()")
+    assert "West Mercia Police" in page.locator("#search-result").inner_text()
+    # It is brought into view, readable.
+    x, y = page.evaluate("""id => ofstedMap.network.canvasToDOM(ofstedMap.network.getPositions([id])[id])""", police).values()
+    box = page.locator("#map").bounding_box()
+    assert 0 <= x <= box["width"] and 0 <= y <= box["height"]
+    assert page.evaluate("ofstedMap.network.getScale()") >= page.evaluate("ofstedMap.readable")
+    page.fill("#search", "no such agency")
+    page.press("#search", "Enter")
+    assert "No agency or theme" in page.locator("#search-result").inner_text()
+    assert errors == []
+    page.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from markupsafe import escape
 
 import networkx as nx
 import pytest
@@ -99,7 +100,7 @@ def test_pages_are_self_contained_and_deterministic(data, view):
     assert html == render_html(build_view(data, view, "West Mercia Police" if view == "agency" else None))
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), "the page loads something from the web"
     assert "<link" not in html and "default-src 'none'" in html
-    assert 'id="picker"' in html and "<table>" in html
+    assert 'id="search"' in html and "<table>" in html
 
 
 def test_viz_command_writes_the_overview(sample_store, tmp_path, capsys):
@@ -134,3 +135,86 @@ def test_many_reports_are_aggregated_by_kind_of_agency(data, monkeypatch):
     assert "local authority" in kinds and "police force" in kinds
     assert all(n["id"].startswith(("kind:", "theme:")) for n in vis.nodes.values())
     assert "<table>" in viz.render_html(vis)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_label_has_aa_contrast_against_what_it_is_drawn_on():
+    """WCAG AA (4.5:1) for normal text: a label inside its shape against the shape, one under it against the page;
+    judgements against each grade's colour."""
+    from graph.viz import GRADE_COLOURS, KIND_STYLE, LABEL_INSIDE, PAGE_COLOUR
+
+    assert _contrast("#000000", "#ffffff") == pytest.approx(21)
+    for kind, style in KIND_STYLE.items():
+        grounds = [style["color"]] if style["shape"] in LABEL_INSIDE else [PAGE_COLOUR]
+        if kind == "judgement":
+            grounds += GRADE_COLOURS.values()
+        for ground in grounds:
+            assert _contrast(style["font"]["color"], ground) >= 4.5, (kind, ground)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_labels_wrap_whole_names(data, view):
+    """Long names are wrapped onto lines of at most 30 characters (a longer word alone on its line), never cut."""
+    from graph.network import agency_labels
+
+    vis = build_view(data, view, "NHS Worcestershire" if view == "agency" else None)
+    for node in vis.nodes.values():
+        for line in node["label"].split("\n"):
+            assert len(line) <= 30 or " " not in line, line
+    names = {n["label"].replace("\n", " ") for n in vis.nodes.values() if n["kind"] == "agency"}
+    assert names <= set(agency_labels(data).values())
+    if view == "report":
+        areas = [n["label"].rsplit("\nGrade ", 1)[0].replace("\n", " ") for n in vis.nodes.values()
+                 if n["kind"] == "judgement"]
+        assert sorted(areas) == sorted(r["area"] for r in data.judgements)
+
+
+def test_actions_say_what_they_ask_and_when(data):
+    vis = build_view(data, "overview")
+    actions = [n for n in vis.nodes.values() if n["kind"] == "action"]
+    assert len(actions) == len({r["recommendation"] for r in data.recommendations if r["owner"]})
+    for node in actions:
+        row = next(r for r in data.recommendations if r["recommendation"] == node["id"])
+        label = node["label"].replace("\n", " ")
+        when, _, what = label.partition(": ")
+        assert when == row["timescale"]
+        assert row["text"].lower().startswith(what.removesuffix("\u2026").lower())
+        assert len(what.split()) >= 3
+    assert any(n["label"].replace("\n", " ").startswith("Immediately: ensure that") for n in actions)
+
+
+def test_agencies_linked_to_nothing_are_listed_under_the_map(data):
+    isolated = {a for a, degree in overlap_graph(data).degree() if degree == 0}
+    assert isolated, "the sample has an agency that shares nothing"
+    vis = build_view(data, "overlaps")
+    assert not isolated & set(vis.nodes)
+    from graph.network import agency_labels
+
+    assert [label for label, _ in vis.isolated] == sorted(agency_labels(data)[a] for a in isolated)
+    html = render_html(vis)
+    listed = html[html.index('<ul id="isolated">'):]
+    assert all(f"<li>{escape(label)}: " in listed for label, _ in vis.isolated)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_legend_has_one_entry_per_kind_and_says_what_size_and_width_mean(data, view):
+    vis = build_view(data, view, "NHS Worcestershire" if view == "agency" else None)
+    html = render_html(vis)
+    legend = html[html.index('<ul class="legend"'):html.index("</ul>", html.index('<ul class="legend"'))]
+    entries = re.findall(r"<li>.*?</li>", legend)
+    kinds = {n["kind"] for n in vis.nodes.values()}
+    grades = {n["grade"] for n in vis.nodes.values() if n.get("grade")}
+    assert len(entries) == len(kinds) + len(grades) + 2
+    assert vis.sizes in legend and vis.widths in legend
+    assert "bigger" in vis.sizes.lower() and "wider" in vis.widths.lower()
