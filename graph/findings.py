@@ -500,7 +500,8 @@ def analyse(report: Report, authority: str, overrides=(), gazetteer: Gazetteer |
                         themes)
     analysis = apply_overrides(analysis, report.report_id, overrides)
     names = {a.iri: a.label for a in analysis.new_agencies}
-    owners = sorted({a.agency for f in analysis.findings if f.polarity == "weakness" for a in f.attributions})
+    owners = sorted({a.agency for f in analysis.findings if f.polarity == "weakness" for a in f.attributions}
+                    | {a.agency for _, attributions in analysis.owners for a in attributions})
     facts = tuple((a, attributor.g.labels.get(a) or names.get(a, a), attributor.resolver.partner_role(a))
                   for a in owners)
     return replace(analysis, owner_facts=facts)

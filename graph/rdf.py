@@ -99,6 +99,7 @@ class _Writer:
         self.rid = report.report_id
         self.graph = NamedNode(vocab.report_iri(self.rid))
         self.quads: list[Quad] = []
+        self.sort_base = report_sort_key(report) * 10**6  # plus a row's place in the report: ofsted:sortKey
 
     def add(self, s: str | NamedNode, p: str, o) -> None:
         subject = s if isinstance(s, NamedNode) else NamedNode(s)
@@ -199,6 +200,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         node = w.typed(vocab.item_iri(rid, "judgement", j.section, j.area_key), "ofsted:Judgement")
         w.add(node, "ofsted:report", NamedNode(rep))
         w.add(node, "ofsted:number", _int(n))
+        w.add(node, "ofsted:sortKey", _int(w.sort_base + n))
         w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", j.section)))
         w.add(node, "ofsted:area", NamedNode(vocab.concept_iri("area", j.area_key)))
         w.add(node, "ofsted:areaAsWritten", j.area)
@@ -219,6 +221,7 @@ def report_quads(report: Report, reference: Reference | None = None, source_url:
         node = w.typed(vocab.item_iri(rid, "recommendation", r.number), "ofsted:Recommendation")
         w.add(node, "ofsted:report", NamedNode(rep))
         w.add(node, "ofsted:number", _int(r.number))
+        w.add(node, "ofsted:sortKey", _int(w.sort_base + r.number))
         w.add(node, "ofsted:section", NamedNode(vocab.concept_iri("section", r.section)))
         if r.timescale != "unspecified":
             w.add(node, "ofsted:timescale", NamedNode(vocab.concept_iri("timescale", r.timescale)))
@@ -307,6 +310,14 @@ def _analysis_quads(w: _Writer, analysis) -> None:
 _PREVIOUS_INSPECTION = re.compile(r"(last|previous|prior|earlier) inspection", re.IGNORECASE)
 
 
+def report_sort_key(report: Report) -> int:
+    """An integer that orders reports by date (publication, else the end of fieldwork), then by a checksum of the
+    report's id: deterministic, and cheap for a store to sort by where an IRI is not."""
+    import zlib
+
+    return int(report.date.strftime("%Y%m%d")) * 10**4 + zlib.crc32(report.report_id.encode("utf-8")) % 10**4
+
+
 def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
     """The analytics projection (ontology/MODEL.md): direct rows that whole-corpus queries read instead of walking
     findings, attributions and annotations, each linked to its findings and quotes. Only quoted findings count,
@@ -331,7 +342,7 @@ def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
             w.add(row, "ofsted:confidence", Literal(f"{a.confidence:.2f}", datatype=_XSD_DECIMAL))
             if facts[a.agency][1]:
                 w.add(row, "ofsted:partnerRole", NamedNode(vocab.role_iri(facts[a.agency][1])))
-        w.add(row, "ofsted:rank", _int(rank))
+        w.add(row, "ofsted:sortKey", _int(w.sort_base + rank))
         w.add(row, "ofsted:finding", NamedNode(finding))
         w.add(row, "ofsted:theme", NamedNode(vocab.concept_iri("theme", f.theme)))
         w.add(row, "ofsted:evidence", quoted[f.key])
@@ -358,6 +369,30 @@ def _projection_quads(w: _Writer, analysis, quoted: dict) -> None:
             w.add(summary, "ofsted:previousInspectionQuote", min(earlier))
         for f in findings:
             w.add(summary, "prov:wasDerivedFrom", NamedNode(vocab.item_iri(rid, "finding", f.key)))
+    _overlap_rows(w, analysis, facts)
+
+
+def _overlap_rows(w: _Writer, analysis, facts: dict) -> None:
+    """One row per pair of agencies that own the same weaknesses or actions in the report, with how many they
+    share, ranked by that count (most first) and the two agencies' names; each derived from what it counts."""
+    shared: dict[tuple[str, str], set[str]] = {}
+    items = [(vocab.item_iri(w.rid, "finding", f.key), f.attributions)
+             for f in analysis.findings if f.polarity == "weakness"]
+    items += [(vocab.item_iri(w.rid, "recommendation", number), owners) for number, owners in analysis.owners]
+    for item, attributions in items:
+        agencies = sorted({a.agency for a in attributions})
+        for i, a in enumerate(agencies):
+            for b in agencies[i + 1:]:
+                shared.setdefault((a, b), set()).add(item)
+    ranked = sorted(shared.items(), key=lambda pair: (-len(pair[1]), facts[pair[0][0]][0], facts[pair[0][1]][0]))
+    for rank, ((a, b), counted) in enumerate(ranked, start=1):
+        row = w.typed(f"{vocab.report_iri(w.rid)}/overlap/{_agency_slug(a)}/{_agency_slug(b)}", "ofsted:OverlapRow")
+        w.add(row, "ofsted:sortKey", _int(w.sort_base + rank))
+        w.add(row, "ofsted:agencyA", NamedNode(a))
+        w.add(row, "ofsted:agencyB", NamedNode(b))
+        w.add(row, "ofsted:shared", _int(len(counted)))
+        for item in sorted(counted):
+            w.add(row, "prov:wasDerivedFrom", NamedNode(item))
 
 
 def found_quads(report: Report, analysis=None, reference: Reference | None = None) -> list[Quad]:

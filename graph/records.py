@@ -217,5 +217,5 @@ class Analysis:
     notes: tuple[str, ...] = ()  # what the reference data lacked for this report (graph.findings._notes)
     judged: tuple[tuple[str, str], ...] = ()  # (section, agency): the partner a section judges on its own
     themes: tuple[tuple[int, str], ...] = ()  # recommendation number -> theme notation
-    #: Each owner of a weakness: (agency, its name, the role it fills for the authority, "" if none).
+    #: Each owner of a weakness or an action: (agency, its name, the role it fills for the authority, "" if none).
     owner_facts: tuple[tuple[str, str, str], ...] = ()

@@ -129,8 +129,19 @@ def test_weakness_rows_restate_the_findings_and_their_owners(store_dir):
              ofsted:attributionMethod ?method ; ofsted:quote ?quote } }""")
     assert len(from_findings) > 300
     assert from_rows == from_findings
-    ranks = _solutions(store_dir, "SELECT ?g ?rank WHERE { GRAPH ?g { ?row a ofsted:WeaknessRow ; ofsted:rank ?rank } }")
-    assert len(ranks) == len(from_rows)  # a rank is unique in its report
+    keys = _solutions(store_dir, "SELECT ?key WHERE { GRAPH ?g { ?row a ofsted:WeaknessRow ; ofsted:sortKey ?key } }")
+    assert len(keys) == len(from_rows)  # a sort key is unique in the store
+
+
+def test_sort_keys_order_reports_by_date_and_their_rows_as_printed(store_dir):
+    """Judgements sort by report date, then in the Record's order; no two rows of a kind share a key."""
+    rows = _solutions(store_dir, """SELECT ?key ?date ?n WHERE { GRAPH ?g {
+        ?j a ofsted:Judgement ; ofsted:sortKey ?key ; ofsted:number ?n . ?g dcterms:date ?date } }""")
+    assert len({key for key, _, _ in rows}) == len(rows)
+    ordered = sorted(rows, key=lambda r: int(r[0]))
+    assert [r[1] for r in ordered] == sorted(r[1] for r in rows)
+    for key, date, n in rows:
+        assert key.startswith(date.replace("-", "")) and int(key) % 10**6 == int(n)
 
 
 def test_theme_summaries_count_the_findings_on_each_theme(store_dir):
