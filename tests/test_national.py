@@ -246,3 +246,17 @@ def test_card_national_bad_input_is_one_line(sample_store, tmp_path, capsys, arg
     assert main(argv) != 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("ofsted-kg: error: ") and message in err
+
+
+def test_the_notebook_shows_the_same_page(sample_store):
+    pytest.importorskip("IPython", reason="the notebooks extra is not installed")
+    import html
+
+    from graph import KnowledgeGraph
+
+    kg = KnowledgeGraph.open(sample_store)
+    with open_store(sample_store) as store:
+        page = render_html(national_view(store))
+    assert kg.national_html() == page
+    srcdoc = re.search(r'srcdoc="([^"]*)"', kg.show_national().data).group(1)
+    assert html.unescape(srcdoc) == page
