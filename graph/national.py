@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import vocab
+from .viz import GRADE_COLOURS
 
 #: The shipped boundaries and the county of each non-metropolitan district.
 DISTRICTS_FILE = "england-districts-2023.geojson"
@@ -221,8 +222,6 @@ def _fill(s: Standing | None, kind: str) -> str:
     if s is None:
         return NO_REPORT
     if kind == "grade":
-        from .viz import GRADE_COLOURS
-
         return GRADE_COLOURS[s.grade] if s.grade else NO_VALUE
     return _share_colour(s.share) if s.share is not None else NO_VALUE
 
@@ -243,7 +242,7 @@ def map_svg(view: NationalView, kind: str) -> str:
     paths, (x, y, w, h) = _outlines()
     names = authority_names()
     title = "Latest overall grade" if kind == "grade" else "Share of weaknesses owned by partners other than the council"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} {y} {w} {h}" role="img" '
+    parts = [f'<svg xmlns="{vocab.SVG}" viewBox="{x} {y} {w} {h}" role="img" '
              f'aria-label="{html.escape(title)}, by authority"><g stroke="#ffffff" stroke-width="4" stroke-linejoin="round">']
     for d in districts():
         s = view.standings.get(d.authority)
@@ -257,8 +256,6 @@ def legend(view: NationalView, kind: str) -> list[tuple[str, str]]:
     """A map's legend: (colour, words) for each colour it may use. A grade's words are those of the reports drawn
     with it (\"adequate\" in SLAC and LAC, \"requires improvement\" in SIF and ILACS)."""
     if kind == "grade":
-        from .viz import GRADE_COLOURS
-
         words: dict[int, set[str]] = {}
         for s in view.standings.values():
             if s.grade:

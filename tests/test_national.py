@@ -17,10 +17,10 @@ from graph.national import (NO_REPORT, NO_VALUE, SHARE_COLOURS, NationalView, St
                             county_table, districts, map_svg, national_view, render_html, simplify, write_html)
 from graph.store import open_store
 from graph.viz import GRADE_COLOURS
-from graph.vocab import data_dir
+from graph.vocab import SVG as VOCAB_SVG, data_dir
 
 SOURCES = data_dir("ontology") / "sources"
-SVG = "{http://www.w3.org/2000/svg}"
+SVG = "{" + VOCAB_SVG + "}"
 #: Districts per county council in 2023, counted from the list of each county's districts (ONS, LAD23 to CTY23).
 DISTRICTS_PER_COUNTY = {
     "Cambridgeshire": 5, "Derbyshire": 8, "Devon": 8, "East Sussex": 5, "Essex": 12, "Gloucestershire": 6,
@@ -228,7 +228,7 @@ def test_card_national_writes_the_page(sample_store, tmp_path, capsys):
     assert main(["card", "--national", "-o", str(out), "--store", str(sample_store)]) == 0
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and len(_svgs(page)) == 2
-    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://w3id" not in page
+    assert "http://" not in page.replace(f'xmlns="{VOCAB_SVG}"', "") and "https://" not in page
     assert "3 authorities drawn" in capsys.readouterr().err
 
 
