@@ -6,6 +6,7 @@
     kg.query("SELECT ?s WHERE { GRAPH ?g { ?s a ?type } } LIMIT 5")   # your own SPARQL, same call
     kg.networkx("overlaps")
     kg.show("overview")                         # the interactive map, inline
+    kg.show_national()                          # England's authorities on two maps, inline
 
 The store is opened for each call and closed after it, so a build in another process never meets a reader
 that holds it open.
@@ -157,6 +158,20 @@ class KnowledgeGraph:
         from IPython.display import HTML
 
         return HTML(inline_iframe(self.map_html(view, agency, report, f"{height - 40}px"), height + 260))
+
+    def national_html(self) -> str:
+        """The national page: every authority's latest overall grade, and the share of its weaknesses owned by partners
+        other than the council, on two maps of England (inline SVG), as a string."""
+        from .national import national_view, render_html
+
+        with self._open() as store:
+            return render_html(national_view(store))
+
+    def show_national(self, height: int = 1300):
+        """The national page's two maps, inline in a notebook (hover over an area for its figures)."""
+        from IPython.display import HTML
+
+        return HTML(inline_iframe(self.national_html(), height))
 
 
 def inline_iframe(page: str, height: int) -> str:

@@ -207,6 +207,10 @@ def _cmd_card(args: argparse.Namespace) -> int:
     from .card import card_data, render_csv, render_html, render_markdown
     from .store import open_store, write_atomic
 
+    if args.national:
+        return _national_page(args)
+    if not args.authority:
+        raise OfstedKgError("card needs an AUTHORITY (e.g. Worcestershire), or --national for every authority")
     with open_store(_store_dir(args)) as store:
         card = card_data(store, args.authority, args.report)
     if args.output.suffix.lower() == ".csv":
@@ -216,6 +220,21 @@ def _cmd_card(args: argparse.Namespace) -> int:
     write_atomic(args.output, page.encode("utf-8"))
     write_atomic(args.output.with_suffix(".csv"), render_csv(card).encode("utf-8"))
     print(f"wrote {args.output} and {args.output.with_suffix('.csv')}", file=sys.stderr)
+    return 0
+
+
+def _national_page(args: argparse.Namespace) -> int:
+    from .national import national_view, write_html
+    from .store import open_store
+
+    if args.authority or args.report or args.format:
+        raise OfstedKgError("--national draws every authority: give it no AUTHORITY, --report or --format")
+    if args.output.suffix.lower() not in (".html", ".htm"):
+        raise OfstedKgError(f"{args.output}: the national page is HTML; give FILE.html")
+    with open_store(_store_dir(args)) as store:
+        view = national_view(store)
+    write_html(view, args.output)
+    print(f"wrote {args.output}: {len(view.standings)} authorities drawn", file=sys.stderr)
     return 0
 
 
@@ -369,9 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument("--authority", metavar="NAME", help="the authority, for --view history (e.g. Worcestershire)")
     viz.add_argument("--report", metavar="REPORT", help="only this report")
     viz.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
-    card = command("card", _cmd_card, "write a one-page report card for an authority (Markdown or HTML, plus CSV)",
-                     limited=True)
-    card.add_argument("authority", metavar="AUTHORITY", help="the authority's area name, e.g. Worcestershire")
+    card = command("card", _cmd_card, "write a one-page report card for an authority (Markdown or HTML, plus CSV), "
+                                        "or with --national a page of maps of every authority", limited=True)
+    card.add_argument("authority", nargs="?", metavar="AUTHORITY", help="the authority's area name, e.g. Worcestershire")
+    card.add_argument("--national", action="store_true",
+                      help="instead, two maps of England: each authority's latest overall grade, and the share of its "
+                           "weaknesses owned by partners other than the council (HTML)")
     card.add_argument("--report", metavar="REPORT", help="this report rather than the authority's latest")
     card.add_argument("--format", choices=("md", "html"), help="default: from the suffix of -o")
     card.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.md|FILE.html")

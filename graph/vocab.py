@@ -29,6 +29,8 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SH = "http://www.w3.org/ns/shacl#"
+#: The SVG namespace, for the inline maps (an XML namespace, not an RDF one).
+SVG = "http://www.w3.org/2000/svg"
 
 PREFIXES = {
     "ofsted": OFSTED,

@@ -269,3 +269,35 @@ def test_search_box_finds_an_agency_by_part_of_its_name(browser, sample_store, t
     assert "No agency or theme" in page.locator("#search-result").inner_text()
     assert errors == []
     page.close()
+
+
+def test_national_page_draws_every_district_without_errors(browser, sample_store, tmp_path):
+    """`card --national`'s page: both maps drawn, every district with an area on screen, Worcestershire's districts
+    in the colour of its grade; an authority's hostile name is shown as text and runs nothing."""
+    from graph.national import NationalView, Standing, districts, national_view, write_html as write_national
+    from graph.viz import GRADE_COLOURS
+
+    with open_store(sample_store) as store:
+        view = national_view(store)
+    hostile = Standing(HOSTILE, "E06000019", "r", "SIF", "2015-01-01", (("local-authority", 2, HOSTILE),), 3, 1)
+    view = NationalView({**view.standings, "E06000019": hostile}, (hostile,))
+    path = tmp_path / "national.html"
+    write_national(view, path)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(path.as_uri())
+    assert page.locator("svg").count() == 2
+    sizes = page.evaluate("[...document.querySelectorAll('svg path')].map(p => p.getBBox()).map(b => b.width * b.height)")
+    assert len(sizes) == 2 * len(districts()) and all(s > 0 for s in sizes)
+    worcester = next(d.code for d in districts() if d.name == "Worcester")
+    fill = page.evaluate(f"getComputedStyle(document.querySelector('path[data-district=\"{worcester}\"]')).fill")
+    red, green, blue = (int(GRADE_COLOURS[4][i:i + 2], 16) for i in (1, 3, 5))
+    assert fill == f"rgb({red}, {green}, {blue})"
+    hereford = next(d.code for d in districts() if d.authority == "E06000019")
+    assert HOSTILE in page.locator(f'path[data-district="{hereford}"] title').first.text_content()
+    assert page.locator("li", has_text="<script>window.__pwned = 1</script>").count() >= 1
+    assert page.evaluate("window.__pwned") is None
+    assert errors == []
+    page.close()
