@@ -248,7 +248,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if corpus == []:
         raise OfstedKgError(f"{args.corpus}: holds no .pdf or .txt reports")
     result = corpus_benchmark(args.reports, args.rdflib_cap, progress=lambda m: print(m, file=sys.stderr, flush=True),
-                              corpus=corpus)
+                              corpus=corpus, mode=args.mode)
     print_corpus(result)
     if args.json:
         write_atomic(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
@@ -402,8 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reports", type=positive_int, default=150, metavar="N", help="synthetic reports (default 150)")
     bench.add_argument("--corpus", type=Path, metavar="DIR", help="a folder of real reports, instead of synthetic ones")
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
-    bench.add_argument("--rdflib-cap", type=float, default=5.0, metavar="S",
-                       help="stop each rdflib query after S seconds; 5 s shows 30 times for a 150 ms query (0: skip rdflib)")
+    bench.add_argument("--mode", choices=("quick", "full"), default="quick",
+                       help="quick (default): no bulk reload or PDFs, rdflib on 10 reports with every query capped; "
+                            "full: everything, rdflib on the whole corpus with the five contract queries uncapped")
+    bench.add_argument("--rdflib-cap", type=float, metavar="S",
+                       help="stop each capped rdflib query after S seconds (default 1 quick, 5 full; 0: skip rdflib)")
     validate = command("validate", _cmd_validate, "check the store against the SHACL shapes")
     validate.add_argument("--full", action="store_true",
                           help="also check the whole reference data, not only the nodes the reports use")

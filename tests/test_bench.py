@@ -33,14 +33,26 @@ def test_synthetic_reports_have_real_authorities_whose_partners_resolve(tmp_path
 
 
 def test_benchmark_reports_every_figure():
-    result = corpus_benchmark(3, rdflib_cap=2, pdfs=1, progress=lambda message: None)
-    for key in ("reports", "triples", "ingest_reports_per_s", "pdf_read_s", "cold_query_ms", "open_store_ms",
-                "peak_rss_mb", "load_s", "store_mb", "map_s", "network_metrics_s"):
+    result = corpus_benchmark(3, rdflib_cap=2, pdfs=1, progress=lambda message: None, mode="full")
+    for key in ("reports", "triples", "ingest_reports_per_s", "pdf_read_s", "cold_query_ms", "cold_query_series_ms",
+                "open_store_ms", "peak_rss_mb", "load_s", "store_mb", "map_s", "network_metrics_s",
+                "pdf_ingest_reports_per_s"):
         assert result[key] is not None, key
     assert result["reports"] == 3 and result["failed"] == 0
     assert result["queries"]["reports"]["rows"] == 3, "the timed store holds exactly the reports asked for"
     assert set(CONTRACT) <= set(result["queries"])
     assert all({"ms", "rdflib_ms"} <= set(q) for q in result["queries"].values())
+    assert result["rdflib_scope"].startswith("all 3 reports; the contract queries uncapped")
+    assert all(result["queries"][name]["rdflib_ms"] is not None for name in CONTRACT)
+
+
+def test_quick_benchmark_says_how_rdflib_was_limited():
+    """The quick mode leaves out the bulk reload and the PDFs and compares rdflib on a few reports, capped; its
+    figures say so."""
+    result = corpus_benchmark(12, progress=lambda message: None)
+    assert result["mode"] == "quick" and "load_s" not in result and "pdf_ingest_reports_per_s" not in result
+    assert result["rdflib_scope"].startswith("10 of 12 reports, every query capped at 1 s")
+    assert result["queries"]["reports"]["rows"] == 12
 
 
 def test_benchmark_runs_on_a_folder_of_real_reports(tmp_path):
