@@ -222,12 +222,17 @@ def _empty_spot(page):
         return null; }""")
 
 
-def test_hovering_a_node_fades_all_but_its_neighbours(browser, sample_store, tmp_path):
+def _sample_overview(browser, sample_store, tmp_path):
+    """The 2010 report's overview, built and opened: the view, the page and its errors."""
     with open_store(sample_store) as store:
         vis = build_view(fetch(store, "worcestershire-2010-slac"), "overview")
     path = tmp_path / "overview.html"
     write_html(vis, path)
-    page, errors = _open(browser, path)
+    return (vis, *_open(browser, path))
+
+
+def test_hovering_a_node_fades_all_but_its_neighbours(browser, sample_store, tmp_path):
+    vis, page, errors = _sample_overview(browser, sample_store, tmp_path)
     hub = "https://w3id.org/ofsted-kg/id/org/worcestershire-county-council"
     near = {hub} | {e["to"] for e in vis.edges if e["from"] == hub} | {e["from"] for e in vis.edges if e["to"] == hub}
     assert len(near) < len(vis.nodes)
@@ -248,11 +253,7 @@ def test_hovering_a_node_fades_all_but_its_neighbours(browser, sample_store, tmp
 
 
 def test_search_box_finds_an_agency_by_part_of_its_name(browser, sample_store, tmp_path):
-    with open_store(sample_store) as store:
-        vis = build_view(fetch(store, "worcestershire-2010-slac"), "overview")
-    path = tmp_path / "overview.html"
-    write_html(vis, path)
-    page, errors = _open(browser, path)
+    vis, page, errors = _sample_overview(browser, sample_store, tmp_path)
     police = "https://w3id.org/ofsted-kg/id/org/west-mercia-police"
     assert page.locator("#search-names option[value='Agency: West Mercia Police']").count() == 1
     page.fill("#search", "mercia")
