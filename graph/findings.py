@@ -34,7 +34,7 @@ class Lexicon:
     """Polarity cues, themes and duties, read from data."""
 
     cues: PhraseMatcher  # labels: weakness, strength, improvement
-    negators: frozenset[str]
+    negators: frozenset[str]  # the near negators among them
     near_negators: frozenset[str]  # negators that reach only the next word ("reduces inappropriate referrals")
     after_negators: frozenset[str]  # words just after a shortfall that deny it ("delays are avoided")
     clause_negators: PhraseMatcher  # words that deny every shortfall after them in their clause ("has addressed")
@@ -61,12 +61,13 @@ def load_lexicon() -> Lexicon:
     comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword|ofsted:domainKeyword ?k }")
     themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }")
     duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
-    return Lexicon(PhraseMatcher(sorted(cues)), frozenset(k.lower() for k, _ in negators + near),
-                   frozenset(k.lower() for k, _ in near),
-                   frozenset(k.lower() for k, _ in after_negators), PhraseMatcher(sorted(clause_negators)),
-                   PhraseMatcher(sorted(topics)), PhraseMatcher(sorted(openers)), PhraseMatcher(sorted(aims)),
-                   PhraseMatcher(sorted(comparisons)),
-                   PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
+    def lowered(pairs) -> frozenset[str]:
+        return frozenset(k.lower() for k, _ in pairs)
+
+    return Lexicon(PhraseMatcher(sorted(cues)), lowered(negators + near), lowered(near), lowered(after_negators),
+                   PhraseMatcher(sorted(clause_negators)), PhraseMatcher(sorted(topics)), PhraseMatcher(sorted(openers)),
+                   PhraseMatcher(sorted(aims)), PhraseMatcher(sorted(comparisons)), PhraseMatcher(sorted(themes)),
+                   PhraseMatcher(sorted(duties)))
 
 
 # ----------------------------------------------------------------------------------------------- splitting
