@@ -268,15 +268,17 @@ def _export_for_rdflib(store, path: Path, reports: int | None) -> int:
     graphs. Returns how many report graphs were written."""
     import pyoxigraph
 
+    from .store import report_ids
+
+    every_report = [vocab.report_iri(r) for r in report_ids(store)]
     if reports is None:
         store.dump(str(path), format=pyoxigraph.RdfFormat.N_QUADS)  # streamed, not held
-        return sum(1 for g in store.named_graphs() if g.value.startswith(vocab.report_iri("")))
-    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
-    shared = [g for g in graphs if not g.value.startswith(vocab.report_iri(""))]
-    chosen = [g for g in graphs if g.value.startswith(vocab.report_iri(""))][:reports]
+        return len(every_report)
+    chosen, reported = every_report[:reports], set(every_report)
+    shared = sorted(g.value for g in store.named_graphs() if g.value not in reported)
     with open(path, "wb") as handle:
         for graph in shared + chosen:
-            handle.write(pyoxigraph.serialize(store.quads_for_pattern(None, None, None, graph),
+            handle.write(pyoxigraph.serialize(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph)),
                                               format=pyoxigraph.RdfFormat.N_QUADS))
     return len(chosen)
 

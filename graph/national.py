@@ -329,9 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m graph.national LAD-BOUNDARIES.geojson", file=sys.stderr)
         return 2
+    from .store import write_atomic
+
     collection = simplify(json.loads(Path(args[0]).read_text(encoding="utf-8")))
     target = vocab.data_dir("ontology") / "sources" / DISTRICTS_FILE
-    target.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
+    write_atomic(target, (json.dumps(collection, separators=(",", ":")) + "\n").encode("utf-8"))
     print(f"wrote {target}: {len(collection['features'])} districts, {target.stat().st_size / 1024:.0f} KB")
     return 0
 
