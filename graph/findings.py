@@ -159,7 +159,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)]
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
-    aims = [(m.start, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text)]
+    aims = [(m.end, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
@@ -170,7 +170,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return any(a <= start and end <= b for a, b in topics)
 
     def in_aim(start: int, end: int) -> bool:
-        """Inside an aim, praise and plain negators are what is aimed at, not what was found."""
+        """Inside an aim, praise, progress and plain negators are what is aimed at, not what was found."""
         return any(a <= start and end <= b for a, b in aims)
 
     def window(start: int, count: int) -> list[str]:
@@ -200,7 +200,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             or any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
 
     found = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end) and not (
-        in_aim(m.start, m.end) and (m.label == "strength" or text[m.start:m.end].lower() in lexicon.negators))]
+        in_aim(m.start, m.end) and (m.label != "weakness" or text[m.start:m.end].lower() in lexicon.negators))]
     # A cue inside a longer one is part of it: "requires improvement" is no "improvement", "not yet" no second "not".
     matches = [m for m in found if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
                                            for n in found)]

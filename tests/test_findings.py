@@ -131,6 +131,39 @@ def test_clause_rules_of_polarity(text, expected):
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Sentences of the development reports (Hammersmith and Fulham 2019, Kent 2013 and 2017, Norfolk 2018, Rochdale
+    # 2023, Somerset 2018, Tameside 2016); the polarity is the one their annotators gave the sentence.
+    # "Concerns" are mostly what a referral is about; only "of concern", "a concern", "concerned that" fault.
+    ("Concerns are identified effectively and are swiftly responded to.", "strength"),
+    ("As part of the programme's workforce development work stream, the board's task and finish group concerned "
+     "with self-harm and suicide has progressed an appropriate mental health training ladder.", "strength"),
+    # "Needed" faults when something is needed, not when it names what is needed.
+    ("Children's permanence reports are appropriately detailed, identifying children's current and future needs "
+     "and the features needed for their future families.", "strength"),
+    ("They ensure that appropriate support services are provided when statutory social work intervention is no "
+     "longer needed.", "strength"),
+    ("The Safeguarding Children Board has sought to strengthen the understanding of thresholds across the "
+     "partnership but there is more work needed to ensure that partners are confident about when to refer.",
+     "weakness"),
+    # What needs to be done is aimed at, not found: its signs of progress do not count.
+    ("Leaders are aware of the need to increase the pace at which they are strengthening young people's "
+     "involvement in their own pathway planning.", "weakness"),
+    ("Further work is planned for later in the year to strengthen the health offer for care leavers, with the "
+     "provision of a dedicated drop-in service with the looked after children nurses.", "improvement"),
+])
+def test_need_and_concern_rules_of_polarity(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
+def test_regression_an_aim_opener_is_not_inside_its_own_aim():
+    """The aim ran from the opener's first word, so "needs to continue", which begins with the opener "needs to",
+    lay inside the aim and was dropped, and the bare "needs to" inside it counted as a shortfall (Kent 2013)."""
+    text = ("However, the council also recognises that the improvement journey needs to continue to bring about "
+            "long term sustainability and improvement.")
+    assert polarity(text, load_lexicon()) == "improvement"
+
+
 @pytest.mark.parametrize("text, named", [
     ("An audit by the LSCB found that thresholds are not understood.", False),
     ("The plan was presented to the LSCB.", False),
