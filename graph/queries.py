@@ -38,8 +38,9 @@ class QueryError(OfstedKgError):
 Param = namedtuple("Param", "name type required help")
 
 
-class NamedQuery(namedtuple("NamedQuery", "name question params columns text")):
-    """A query file: its name, the question it answers, its parameters, its columns and its text."""
+class NamedQuery(namedtuple("NamedQuery", "name question params columns text memory_text", defaults=(None,))):
+    """A query file: its name, the question it answers, its parameters, its columns and its text; and, where
+    queries/in-memory/ holds one, the same query shaped for an in-memory store."""
 
     __slots__ = ()
 
@@ -81,7 +82,13 @@ def parse_query(name: str, text: str) -> NamedQuery:
 def named_queries() -> dict[str, NamedQuery]:
     """Every query shipped in queries/, by name."""
     folder = vocab.data_dir("queries")
-    return {p.stem: parse_query(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))}
+    return {p.stem: _with_memory_shape(parse_query(p.stem, p.read_text(encoding="utf-8")))
+            for p in sorted(folder.glob("*.rq"))}
+
+
+def _with_memory_shape(query: NamedQuery) -> NamedQuery:
+    shaped = vocab.data_dir("queries") / "in-memory" / f"{query.name}.rq"
+    return query._replace(memory_text=shaped.read_text(encoding="utf-8")) if shaped.is_file() else query
 
 
 def load_query(name_or_path: str) -> NamedQuery:
@@ -102,7 +109,7 @@ def load_query(name_or_path: str) -> NamedQuery:
     path = vocab.data_dir("queries") / f"{name_or_path}.rq"
     if "/" in name_or_path or not path.is_file():
         raise QueryError(f"no query named {name_or_path!r}; named queries: {', '.join(named_queries())}")
-    return parse_query(name_or_path, path.read_text(encoding="utf-8"))
+    return _with_memory_shape(parse_query(name_or_path, path.read_text(encoding="utf-8")))
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -233,11 +240,12 @@ def bind(store, query: NamedQuery, values: dict[str, str]) -> dict:
     return bound
 
 
-def run(store, query: NamedQuery, values: dict[str, str] | None = None):
-    """Run a query on an embedded store with bound parameters."""
+def run(store, query: NamedQuery, values: dict[str, str] | None = None, in_memory: bool = False):
+    """Run a query on an embedded store with bound parameters, in its in-memory shape for an in-memory store."""
     substitutions = bind(store, query, values or {})
+    text = query.memory_text if in_memory and query.memory_text else query.text
     try:
-        results = store.query(query.text, substitutions=substitutions or None, use_default_graph_as_union=False)
+        results = store.query(text, substitutions=substitutions or None, use_default_graph_as_union=False)
         if not hasattr(results, "variables"):
             raise QueryError(f"query {query.name!r} is not a SELECT query; ofsted-kg runs SELECT queries")
         return results

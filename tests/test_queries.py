@@ -54,6 +54,32 @@ def test_query_matches_golden(store_dir, name):
     assert len(data.splitlines()) > 1, f"golden file for {name} has no rows"
 
 
+SHAPED = sorted(name for name, query in named_queries().items() if query.memory_text)
+
+
+def test_the_contract_queries_have_an_in_memory_shape():
+    assert {"judgements", "recommendations", "weaknesses-by-agency"} <= set(SHAPED)
+
+
+@pytest.mark.parametrize("name", SHAPED)
+def test_in_memory_shape_gives_the_same_rows_in_the_same_order(store_dir, name):
+    """Each shape on an in-memory copy of the samples' store, with no parameter and with each parameter bound to a
+    value that has rows: the same rows, in the same order, as the on-disk shape on the store."""
+    from graph.store import memory_copy
+
+    copy, _ = memory_copy(store_dir)
+    query = load_query(name)
+    values = {"report": "kent-2013-lac", "agency": "Kent County Council", "theme": "care-planning"}
+    cases = [{}] + [{p.name: values[p.name]} for p in query.params if p.name in values]
+    assert len(cases) > 1
+    for params in cases:
+        with open_store(store_dir) as store:
+            on_disk = format_results(run(store, query, params), "csv")
+        in_memory = format_results(run(copy, query, params, in_memory=True), "csv")
+        assert in_memory == on_disk, params
+        assert on_disk.count(b"\n") > 1, params
+
+
 def test_reports_against_hand_made_records(store_dir):
     rows = {r["report"].rsplit("/", 1)[-1]: r for r in _rows(store_dir, "reports")}
     for stem in SUPPORTED:
