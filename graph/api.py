@@ -112,8 +112,7 @@ class KnowledgeGraph:
             if " " in text or "\n" in text:
                 results = store.query(text, substitutions=self._terms(params) or None)
             else:
-                results = run(store, load_query(text), {k: str(v) for k, v in params.items()},
-                              in_memory=self._memory is not None)
+                results = run(store, load_query(text), {k: str(v) for k, v in params.items()})
             columns = [v.value for v in results.variables]
             rows = [[_python(solution[c]) for c in columns] for solution in results]
         return pd.DataFrame(rows, columns=columns)

@@ -222,7 +222,7 @@ def engine_timings(kind: str, source: str, params: dict, cap: float, repeat: int
         copy_s = time.perf_counter() - started
         for name in CONTRACT:
             query = named_queries()[name]
-            run_once = lambda: len(list(run(store, query, in_memory=True)))  # noqa: E731
+            run_once = lambda: len(list(run(store, query)))  # noqa: E731
             rows = run_once()
             timings[name] = {"ms": round(1000 * _median_time(run_once, repeat=repeat), 2), "rows": rows}
         return {"queries": timings, "copy_s": round(copy_s, 1), "memory_mb": megabytes,

@@ -240,10 +240,11 @@ def bind(store, query: NamedQuery, values: dict[str, str]) -> dict:
     return bound
 
 
-def run(store, query: NamedQuery, values: dict[str, str] | None = None, in_memory: bool = False):
-    """Run a query on an embedded store with bound parameters, in its in-memory shape for an in-memory store."""
+def run(store, query: NamedQuery, values: dict[str, str] | None = None):
+    """Run a query on an embedded store or an endpoint with bound parameters; on an in-memory copy
+    (``store.memory_copy``), in the query's in-memory shape."""
     substitutions = bind(store, query, values or {})
-    text = query.memory_text if in_memory and query.memory_text else query.text
+    text = query.memory_text if query.memory_text and getattr(store, "in_memory", False) else query.text
     try:
         results = store.query(text, substitutions=substitutions or None, use_default_graph_as_union=False)
         if not hasattr(results, "variables"):

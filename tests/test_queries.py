@@ -75,7 +75,7 @@ def test_in_memory_shape_gives_the_same_rows_in_the_same_order(store_dir, name):
     for params in cases:
         with open_store(store_dir) as store:
             on_disk = format_results(run(store, query, params), "csv")
-        in_memory = format_results(run(copy, query, params, in_memory=True), "csv")
+        in_memory = format_results(run(copy, query, params), "csv")
         assert in_memory == on_disk, params
         assert on_disk.count(b"\n") > 1, params
 
