@@ -32,11 +32,13 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A report read, analysed and turned into N-Quads (in a worker process)."""
+    """A report read, analysed and turned into N-Quads (in a worker process): its own graph's, and those of the
+    shared graph of bodies found in it."""
 
     result: BuildResult
     sha256: str = ""
-    nquads: bytes = b""
+    own: bytes = b""
+    found: bytes = b""
 
 
 def default_inputs() -> list[Path]:
@@ -96,7 +98,8 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
     try:
         report = read_report(path)
         analysis = analyse(report, authority_iri(report), overrides)
-        quads = report_quads(report, source_url=source_url, analysis=analysis) + found_quads(report, analysis)
+        own = report_quads(report, source_url=source_url, analysis=analysis)
+        found = found_quads(report, analysis)
     except OfstedKgError as exc:
         return _Prepared(BuildResult(str(path), error=str(exc), status="failed"))
     except Exception as exc:  # one bad file must not stop the others: report it in one line
@@ -104,8 +107,9 @@ def _prepare(path: Path, overrides, source_url: str | None) -> _Prepared:
                                      status="failed"))
     result = BuildResult(str(path), report.report_id, report.local_authority, report.framework,
                          len(report.judgements), len(report.paragraphs), len(report.recommendations),
-                         len(analysis.findings), len(quads), report.warnings, analysis.notes)
-    return _Prepared(result, report.sha256, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
+                         len(analysis.findings), len(own) + len(found), report.warnings, analysis.notes)
+    return _Prepared(result, report.sha256, pyoxigraph.serialize(own, format=pyoxigraph.RdfFormat.N_QUADS),
+                     pyoxigraph.serialize(found, format=pyoxigraph.RdfFormat.N_QUADS))
 
 
 def _warm_caches() -> None:
@@ -220,11 +224,10 @@ def _build_into(store, paths, pool, overrides, version, force, source_url, progr
     for prepared in _accepted(_prepared_in_order(pool, todo, overrides, url), len(todo), results, progress):
         rid = prepared.result.report_id
         graph = pyoxigraph.NamedNode(report_iri(rid))
-        quads = list(pyoxigraph.parse(prepared.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
-        own = [q for q in quads if q.graph_name == graph]
-        shared = [q for q in quads if q.graph_name != graph] + build_run_quads_for(rid, prepared.sha256, version)
+        shared = (list(pyoxigraph.parse(prepared.found, format=pyoxigraph.RdfFormat.N_QUADS))
+                  + build_run_quads_for(rid, prepared.sha256, version))
         _mark("begin", rid)
-        replace_graph(store, graph.value, own, shared, fresh=not store.contains_named_graph(graph))
+        replace_graph(store, graph.value, prepared.own, shared, fresh=not store.contains_named_graph(graph))
         _mark("end", rid)
     if todo:
         drop_unused_found(store)
@@ -253,8 +256,8 @@ def _bulk_build(folder: Path, paths, pool, overrides, version, source_url, progr
     for prepared in _accepted(_prepared_in_order(pool, paths, overrides, url), len(paths), results, progress):
         runs += build_run_quads_for(prepared.result.report_id, prepared.sha256, version)
         stored += 1
-        batch.append(prepared.nquads)
-        size += len(prepared.nquads)
+        batch += [prepared.own, prepared.found]
+        size += len(prepared.own) + len(prepared.found)
         if size >= BULK_BYTES:
             store.bulk_load(input=b"".join(batch), format=pyoxigraph.RdfFormat.N_QUADS)
             batch, size = [], 0
