@@ -1,23 +1,30 @@
-"""``ofsted-kg serve``: the store over HTTP through the Oxigraph server, read-only, from a checkpoint.
+"""``ofsted-kg serve``: the store over HTTP, read-only: through the Oxigraph server from a checkpoint, or from an
+in-memory copy (``--in-memory``).
 
-We run an existing server rather than write one: ``oxigraph serve-read-only`` (PyPI package ``oxigraph``, pinned
-to the pyoxigraph version) answers the SPARQL 1.1 Protocol on ``/query`` and serves the YASGUI query page on
-``/``. It reads a checkpoint of the store (a RocksDB backup made with hard links in milliseconds), so a build
-can run while analysts query: opening the live store read-only while a build writes it would be undefined.
+By default we run an existing server rather than write one: ``oxigraph serve-read-only`` (PyPI package
+``oxigraph``, pinned to the pyoxigraph version) answers the SPARQL 1.1 Protocol on ``/query`` and serves the YASGUI
+query page on ``/``. It reads a checkpoint of the store (a RocksDB backup made with hard links in milliseconds), so
+a build can run while analysts query: opening the live store read-only while a build writes it would be undefined.
+Oxigraph's server has no read-only in-memory mode, so ``--in-memory`` is served by the small server at the end.
 """
 
 from __future__ import annotations
 
+import http.server
+import os
 import shutil
 import signal
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-from .errors import OfstedKgError
+from . import vocab
+from .errors import OfstedKgError, first_line
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -64,12 +71,13 @@ def checkpoint(store_dir: Path) -> Path:
     return target
 
 
-def startup_text(url: str, store_dir: Path, timeout: float) -> str:
-    """What the server says when it starts: where to point a browser, and the named queries."""
+def startup_text(url: str, store_dir: Path, timeout: float, about: str | None = None) -> str:
+    """What the server says when it starts: what it serves, where to point a browser, and the named queries."""
     from .queries import named_queries
 
-    lines = [f"ofsted-kg: serving {store_dir} (read-only, a checkpoint taken now; queries stop after {timeout:g} s)",
-             f"  query page (YASGUI): {url}/",
+    lines = [f"ofsted-kg: serving {store_dir} (read-only, a checkpoint taken now; queries stop after {timeout:g} s)"
+             if about is None else f"ofsted-kg: serving {about}",
+             f"  query page{'' if about else ' (YASGUI)'}: {url}/",
              f"  SPARQL endpoint:     {url}/query",
              "  the default graph is the union of every graph (reports, reference data, ontology), so a query "
              "without GRAPH sees all of it",
@@ -78,7 +86,7 @@ def startup_text(url: str, store_dir: Path, timeout: float) -> str:
         params = ", ".join(p.name for p in query.params)
         lines.append(f"    {name}" + (f"  (parameters: {params})" if params else ""))
     lines.append("  to set a parameter in the page, add a line such as VALUES ?report "
-                 "{ <https://w3id.org/ofsted-kg/id/report/worcestershire-2010-slac> } just inside WHERE {")
+                 f"{{ <{vocab.report_iri('worcestershire-2010-slac')}> }} just inside WHERE {{")
     lines.append(f"  e.g. curl {url}/query --data-urlencode query@queries/judgements.rq "
                  "-H 'Accept: text/csv'")
     lines.append("  Ctrl-C stops the server.")
@@ -170,3 +178,228 @@ def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         if process is not None:
             stop(process)
         shutil.rmtree(copy, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------- in memory
+# `ofsted-kg serve --in-memory` answers from an in-memory copy of the store, where the contract queries run about
+# twice as fast as on RocksDB. Oxigraph's own server keeps an in-memory store writable, so this one is ours: the
+# SPARQL 1.1 Protocol's query operation and nothing else (no update, no Graph Store Protocol). Each request is
+# answered in a process forked from the server, which shares the copy's memory; its time limit ends that process,
+# so a runaway query cannot hold the server.
+
+#: Result formats by media type, for SELECT and ASK; the first is the default.
+RESULT_TYPES = ("application/sparql-results+json", "application/json", "application/sparql-results+xml",
+                "application/xml", "text/csv", "text/tab-separated-values")
+#: Graph formats by media type, for CONSTRUCT and DESCRIBE; the first is the default.
+GRAPH_TYPES = ("application/n-triples", "text/turtle", "application/n-quads", "text/plain")
+#: The largest request body read, in bytes: a query, not an upload.
+MAX_BODY = 1 << 20
+
+
+def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """The media type of ``offered`` that an Accept header prefers (by quality, then its order; ``*/*`` and
+    ``type/*`` take the first offered that fits), or None if it admits none."""
+    if not accept or not accept.strip():
+        return offered[0]
+    choices = []
+    for place, item in enumerate(accept.split(",")):
+        kind, *params = [p.strip() for p in item.split(";")]
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and kind:
+            choices.append((-quality, place, kind.lower()))
+    for _, _, kind in sorted(choices):
+        for media in offered:
+            if kind in (media, "*/*") or kind.endswith("/*") and media.startswith(kind[:-1]):
+                return media
+    return None
+
+
+def _formats():
+    import pyoxigraph
+
+    results = {"application/sparql-results+json": pyoxigraph.QueryResultsFormat.JSON,
+               "application/json": pyoxigraph.QueryResultsFormat.JSON,
+               "application/sparql-results+xml": pyoxigraph.QueryResultsFormat.XML,
+               "application/xml": pyoxigraph.QueryResultsFormat.XML,
+               "text/csv": pyoxigraph.QueryResultsFormat.CSV,
+               "text/tab-separated-values": pyoxigraph.QueryResultsFormat.TSV}
+    graphs = {"application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES, "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
+              "text/turtle": pyoxigraph.RdfFormat.TURTLE, "application/n-quads": pyoxigraph.RdfFormat.N_QUADS}
+    return results, graphs
+
+
+def query_page(about: str) -> bytes:
+    """The query page: a form that posts to /query and shows the rows as text, with the named queries to start
+    from. Self-contained: it loads nothing from elsewhere."""
+    import json
+
+    import jinja2
+
+    from .queries import named_queries
+
+    queries = {name: {"question": q.question, "text": q.text} for name, q in named_queries().items()}
+    # Inside <script>, "<", ">" and "&" are written as JSON escapes, so no query text can close the element.
+    safe_json = json.dumps(queries, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(
+        ">", "\\u003e").replace("&", "\\u0026")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
+                             autoescape=True)
+    first = (vocab.sparql_prologue() + "SELECT ?report ?title WHERE {\n  GRAPH ?report { ?report a "
+             "ofsted:InspectionReport ; dcterms:title ?title }\n}\nORDER BY ?report")
+    return env.get_template("query.html.j2").render(about=about, names=sorted(queries), first=first,
+                                                    queries_json=safe_json).encode("utf-8")
+
+
+class _MemoryHandler(http.server.BaseHTTPRequestHandler):
+    """One request, in a process of its own: GET or POST /query answered, / the page, any write refused."""
+
+    server_version = "ofsted-kg"
+    store = None
+    timeout_s = DEFAULT_TIMEOUT
+    page = b""
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 (the base class's name)
+        pass  # the server prints what it serves at start; a line per request would bury it
+
+    def setup(self) -> None:
+        super().setup()
+        # A backstop: should the polite time limit below not get to answer, the kernel ends this process.
+        signal.alarm(int(self.timeout_s) + 5)
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/":
+            self._send(200, "text/html; charset=utf-8", self.page)
+        elif url.path == "/query":
+            self._query(urllib.parse.parse_qs(url.query).get("query", []))
+        else:
+            self._refuse(url.path)
+
+    def do_POST(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/query":
+            return self._refuse(url.path)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self._error(400, "the Content-Length is not a number")
+        if length > MAX_BODY:
+            return self._error(413, f"a query of over {MAX_BODY} bytes is not read")
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind == "application/sparql-query":
+            return self._query([body])
+        if kind == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body)
+            if "update" in form:
+                return self._error(403, "this server is read-only: it answers queries, not updates")
+            return self._query(form.get("query", []))
+        self._error(415, "send the query as application/sparql-query or as a form field 'query'")
+
+    def do_PUT(self) -> None:
+        self._error(403, "this server is read-only")
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def _refuse(self, path: str) -> None:
+        if path in ("/update", "/store"):
+            self._error(403, "this server is read-only: it answers SPARQL queries on /query")
+        else:
+            self._error(404, "not found: this server answers SPARQL queries on /query, and shows its page on /")
+
+    def _query(self, texts: list[str]) -> None:
+        if len(texts) != 1 or not texts[0].strip():
+            return self._error(400, "give one SPARQL query, as the parameter 'query'")
+        answered = threading.Lock()
+
+        def expire() -> None:
+            if answered.acquire(blocking=False):
+                self._error(503, f"the query ran past the time limit of {self.timeout_s:g} s")
+            os._exit(0)
+
+        timer = threading.Timer(self.timeout_s, expire)
+        timer.daemon = True
+        timer.start()
+        status, kind, data = self._answer(texts[0])
+        if answered.acquire(blocking=False):
+            timer.cancel()
+            self._send(status, kind, data)
+
+    def _answer(self, text: str) -> tuple[int, str, bytes]:
+        import io
+
+        import pyoxigraph
+
+        result_formats, graph_formats = _formats()
+        try:
+            results = self.store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            return 400, "text/plain; charset=utf-8", f"not valid SPARQL: {first_line(exc)}\n".encode("utf-8")
+        except (RuntimeError, OSError, ValueError) as exc:
+            return 500, "text/plain; charset=utf-8", f"the query failed: {first_line(exc)}\n".encode("utf-8")
+        graph = isinstance(results, pyoxigraph.QueryTriples)
+        offered = GRAPH_TYPES if graph else RESULT_TYPES
+        media = negotiate(self.headers.get("Accept"), offered)
+        if media is None:
+            return 406, "text/plain; charset=utf-8", f"this server sends {', '.join(offered)}\n".encode("utf-8")
+        out = io.BytesIO()
+        try:
+            results.serialize(out, format=(graph_formats if graph else result_formats)[media])
+        except (RuntimeError, OSError, ValueError) as exc:
+            return 500, "text/plain; charset=utf-8", f"the query failed: {first_line(exc)}\n".encode("utf-8")
+        return 200, f"{media}; charset=utf-8" if media.startswith("text/") else media, out.getvalue()
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+    def _send(self, status: int, kind: str, data: bytes) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client has gone
+
+
+class _ForkingServer(socketserver.ForkingMixIn, http.server.HTTPServer):
+    max_children = 8  # past this many answers at once, the next request waits for one to end
+
+
+def serve_in_memory(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                    timeout: float = DEFAULT_TIMEOUT) -> int:
+    """Serve an in-memory copy of the store until Ctrl-C, read-only; returns the exit status."""
+    from .store import memory_copy
+
+    # Ctrl-C and SIGTERM stop it, even when started in the background, where a shell ignores SIGINT.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    started = time.perf_counter()
+    print(f"ofsted-kg: copying {store_dir} into memory …", file=sys.stderr, flush=True)
+    copy, megabytes = memory_copy(Path(store_dir))
+    seconds = time.perf_counter() - started
+    handler = type("Handler", (_MemoryHandler,), {"store": copy, "timeout_s": timeout})
+    try:
+        server = _ForkingServer((host, port), handler)
+    except OSError as exc:
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)") \
+            from None
+    url = f"http://{_url_host(host)}:{port}"
+    about = (f"an in-memory copy of {store_dir} ({len(copy):,} quads, {megabytes:,.0f} MB resident, copied in "
+             f"{seconds:.1f} s; read-only; queries stop after {timeout:g} s)")
+    handler.page = query_page(about)
+    print(startup_text(url, store_dir, timeout, about), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("ofsted-kg: stopping the server", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0

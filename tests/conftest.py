@@ -76,6 +76,29 @@ def sample_store(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def memory_server(sample_store):
+    """`ofsted-kg serve --in-memory` on the samples' store, on a free port with a 2-second time limit: its URL and
+    the first line it printed."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--in-memory", "--store", str(sample_store),
+                                "--port", str(port), "--timeout", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    banner = process.stdout.readline()
+    try:
+        yield f"http://127.0.0.1:{port}", banner
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the attribution figures measured by test_attribution, development sets first."""
     try:

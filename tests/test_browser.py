@@ -302,3 +302,31 @@ def test_national_page_draws_every_district_without_errors(browser, sample_store
     assert page.evaluate("window.__pwned") is None
     assert errors == []
     page.close()
+
+
+def test_query_page_runs_a_named_query_and_shows_values_as_text(browser, memory_server, sample_store):
+    """The in-memory server's page: a named query picked and run fills a table, and a value that is markup is shown
+    as text, never run."""
+    from graph.store import report_ids
+
+    with open_store(sample_store) as store:
+        reports = len(report_ids(store))
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(memory_server[0] + "/")
+    page.select_option("#named", "reports")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('status').textContent.includes('rows')", timeout=15000)
+    assert page.locator("#results tbody tr").count() == reports
+    page.fill("#query", f'SELECT ?x WHERE {{ BIND("{HOSTILE.replace(chr(34), chr(39))}" AS ?x) }}')
+    page.click("#run")
+    page.wait_for_function("document.getElementById('status').textContent.includes('rows')", timeout=15000)
+    assert page.locator("#results tbody td").inner_text() == HOSTILE.replace('"', "'")
+    assert page.evaluate("window.__pwned") is None
+    page.fill("#query", "SELEC nothing")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('status').className === 'error'", timeout=15000)
+    assert "not valid SPARQL" in page.locator("#status").inner_text()
+    assert errors == []
+    page.close()
