@@ -278,9 +278,11 @@ class Resolver:
             return True
         after = self.g.cues.get("source")
         if after:
-            tail = words(text[end:end + 80])[:5]
-            # Up to two words may come between: "health staff report that …".
-            starts = {len(" ".join(tail[:i])) + (1 if i else 0) for i in range(3)}
+            tail = words(text[end:end + 80])[:7]
+            # Up to two words may come between ("health staff report that …"), or four when the name is the first
+            # of two sources ("social workers and foster carers report", "health staff and foster carers report").
+            between = 5 if "and" in tail[:2] else 3
+            starts = {len(" ".join(tail[:i])) + (1 if i else 0) for i in range(between)}
             if any(m.start in starts for m in after.find_all(" ".join(tail))):
                 return True
         before = self.g.cues.get("forum")

@@ -170,6 +170,9 @@ def test_regression_an_aim_opener_is_not_inside_its_own_aim():
     ("Progress is tracked through the board.", False),
     ("Performance is reported to the health and wellbeing board.", False),
     ("Health staff report that they are not invited to strategy meetings.", False),
+    # The first of two sources (Kent 2013: "Social workers and foster carers report that CAMHS is not always …").
+    ("Health staff and foster carers report that they are not invited to strategy meetings.", False),
+    ("Health staff and social workers in the team do not attend strategy meetings.", True),
     ("The LSCB has not audited multi-agency practice.", True),
     ("The plan was shared with information provided by the police.", False),
     ("Many families live with poor parental mental health.", False),
@@ -392,3 +395,11 @@ def test_an_action_citing_its_paragraphs_answers_their_weaknesses(sample_store):
 def test_the_response_to_exploitation_is_the_council_and_police_together(text, roles):
     attributor = _norfolk_attributor("norfolk-sif-2015")
     assert set(attributor.owners(text)) == _agencies(attributor, roles)
+
+
+def test_work_named_as_one_of_two_sources_gives_no_owner():
+    """Kent 2013: the social workers are a source here, with the foster carers; the weakness is CAMHS's."""
+    attributor = _norfolk_attributor("norfolk-sif-2015")
+    text = "Social workers and foster carers report that CAMHS is not always sufficiently responsive."
+    assert set(attributor.owners(text)) == _agencies(attributor, {"health-commissioner"})
+
