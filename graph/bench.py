@@ -451,6 +451,7 @@ def corpus_benchmark(reports: int, rdflib_cap: float | None = None, pdfs: int = 
             out["rdflib_skipped"] = (f"{out['triples']:,} triples; rdflib needs about 4 KB a triple, so the comparison "
                                      f"runs up to {RDFLIB_MAX_TRIPLES:,}") if cap > 0 else "--rdflib-cap 0"
         out["queries"] = {name: {"ms": t["ms"], "rows": t["rows"],
+                                 "memory_ms": memory["queries"].get(name, {}).get("ms"),
                                  "rdflib_ms": rdflib_run["queries"].get(name, {}).get("ms"),
                                  "rdflib_note": ("> cap" if "capped_s" in rdflib_run["queries"].get(name, {}) else
                                                  rdflib_run["queries"].get(name, {}).get("error", ""))}
@@ -470,7 +471,7 @@ def print_corpus(result: dict) -> None:
     for key, value in scalar:
         print(f"{key:{width}}  {value}")
     print()
-    rows = [{"query": name, "oxigraph ms": q["ms"], "rows": q["rows"],
+    rows = [{"query": name, "oxigraph ms": q["ms"], "rows": q["rows"], "in memory ms": q.get("memory_ms") or "-",
              "rdflib ms": q["rdflib_ms"] if q["rdflib_ms"] is not None else (q["rdflib_note"] or "-")[:40],
              "rdflib / oxigraph": (round(q["rdflib_ms"] / q["ms"], 1) if q["rdflib_ms"] and q["ms"] else "-")}
             for name, q in result["queries"].items()]

@@ -106,7 +106,10 @@ def source_from_bytes(name: str, data: bytes) -> SourceText:
 
 def _decode(name: str, data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReportRefused(f"{name}: is marked as UTF-16 text but is not (a binary file?)") from None
     else:
         head = data[:65536]
         if b"\x00" in head:

@@ -54,3 +54,12 @@ def test_no_traceback_from_the_command(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+def test_regression_a_utf16_mark_on_bytes_that_are_not_utf16_is_refused_in_one_line(tmp_path, capsys):
+    """Found by the fuzz test: a UTF-16 byte-order mark before an odd number of bytes raised UnicodeDecodeError."""
+    bad = tmp_path / "odd.txt"
+    bad.write_bytes(b"\xfe\xff\x00\x00\x00\x00\x00\x00\x00")
+    assert main(["read", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is marked as UTF-16 text but is not" in err
