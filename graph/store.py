@@ -216,13 +216,18 @@ class InMemory(_Open):
 
 def memory_copy(path: Path) -> tuple[InMemory, float]:
     """An in-memory copy of the store in ``path`` (pyoxigraph's ``Store()``), taken under a shared lock, and this
-    process's resident memory once it holds the copy, in MB (0 where /proc cannot say). Copying the 150-report
-    benchmark store (2.6 million quads) took 18 s here."""
+    process's resident memory once it holds the copy, in MB (0 where /proc cannot say).
+
+    Each graph goes across as N-Triples, loaded in a transaction of its own: at 150 reports (2.6 million quads,
+    19 s) the five contract queries then take 0.34 s, against 0.50–0.55 s on a copy made quad by quad with
+    ``bulk_extend`` or ``extend``, and the process peaks at 1.0 GB, against 1.8 GB for one N-Quads dump of it all."""
     import pyoxigraph
 
     copy = pyoxigraph.Store()
     with open_store(path, create=False) as store:
-        copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+        for graph in [pyoxigraph.DefaultGraph(), *sorted(store.named_graphs(), key=lambda g: g.value)]:
+            triples = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=graph)
+            copy.load(triples, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=graph)
     return InMemory(copy), process_memory_mb("VmRSS") or 0.0
 
 
