@@ -54,8 +54,12 @@ def summary(report) -> str:
     return "\n".join(lines)
 
 
+#: The longest time limit taken, a week: the kernel's alarm, a backstop to it, takes no more than 2**31 s.
+MAX_SECONDS = 7 * 24 * 3600
+
+
 def seconds(text: str) -> float:
-    """An argparse type: a positive, finite number of seconds."""
+    """An argparse type: a positive number of seconds, at most a week."""
     import math
 
     try:
@@ -64,6 +68,8 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r} seconds is over a week ({MAX_SECONDS} s), the longest time limit")
     return value
 
 

@@ -11,7 +11,9 @@ Oxigraph's server has no read-only in-memory mode, so ``--in-memory`` is served 
 from __future__ import annotations
 
 import http.server
+import io
 import os
+import re
 import shutil
 import signal
 import socketserver
@@ -194,14 +196,17 @@ RESULT_TYPES = ("application/sparql-results+json", "application/json", "applicat
 GRAPH_TYPES = ("application/n-triples", "text/turtle", "application/n-quads", "text/plain")
 #: The largest request body read, in bytes: a query, not an upload.
 MAX_BODY = 1 << 20
+#: The largest answer sent, in bytes. An answer is held whole before it is sent, so that a failure can still
+#: change its status; past this, a cross join would fill the machine's memory before its time limit.
+MAX_ANSWER = 256 << 20
 
 
 def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
     """The media type of ``offered`` that an Accept header prefers (by quality, then its order; ``*/*`` and
-    ``type/*`` take the first offered that fits), or None if it admits none."""
+    ``type/*`` take the first offered that fits, but not one named with ``q=0``), or None if it admits none."""
     if not accept or not accept.strip():
         return offered[0]
-    choices = []
+    choices, excluded = [], set()
     for place, item in enumerate(accept.split(",")):
         kind, *params = [p.strip() for p in item.split(";")]
         quality = 1.0
@@ -213,11 +218,46 @@ def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
                     quality = 0.0
         if quality > 0 and kind:
             choices.append((-quality, place, kind.lower()))
+        elif kind:
+            excluded.add(kind.lower())
     for _, _, kind in sorted(choices):
         for media in offered:
-            if kind in (media, "*/*") or kind.endswith("/*") and media.startswith(kind[:-1]):
+            if media not in excluded and (kind in (media, "*/*") or kind.endswith("/*") and media.startswith(kind[:-1])):
                 return media
     return None
+
+
+#: What a query says that is not a keyword: long and short strings, IRIs and comments.
+_NOT_KEYWORDS = re.compile("|".join([
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",
+    r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n]*"]))
+_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def refused_feature(query: str) -> str | None:
+    """What a query asks that this server will not do, or None. ``SERVICE`` would make the server fetch any
+    address it is given, so it is refused; it is found as a keyword, outside IRIs, strings, comments and names."""
+    if _SERVICE.search(_NOT_KEYWORDS.sub(" ", query)):
+        return "SERVICE (a federated query): this server answers from its own copy only"
+    return None
+
+
+class AnswerTooLarge(Exception):
+    """An answer grew past MAX_ANSWER."""
+
+
+class _Bounded(io.BytesIO):
+    """An answer's bytes, refused past ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise AnswerTooLarge
+        return super().write(data)
 
 
 def _formats():
@@ -262,43 +302,73 @@ class _MemoryHandler(http.server.BaseHTTPRequestHandler):
     store = None
     timeout_s = DEFAULT_TIMEOUT
     page = b""
+    max_answer = MAX_ANSWER
+    #: Seconds a client may take to send its request or to read a piece of the answer; an idle connection would
+    #: otherwise hold one of the server's few processes.
+    timeout = 10
+    error_content_type = "text/plain; charset=utf-8"
+    error_message_format = "%(code)d %(message)s\n"
 
     def log_message(self, format, *args) -> None:  # noqa: A002 (the base class's name)
         pass  # the server prints what it serves at start; a line per request would bury it
 
     def setup(self) -> None:
         super().setup()
+        # The server's own handlers raise KeyboardInterrupt; in a child, Ctrl-C or the server's SIGTERM just ends it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # A backstop: should the polite time limit below not get to answer, the kernel ends this process.
         signal.alarm(int(self.timeout_s) + 5)
 
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
+        if self._foreign():
+            return
         if url.path == "/":
             self._send(200, "text/html; charset=utf-8", self.page)
         elif url.path == "/query":
-            self._query(urllib.parse.parse_qs(url.query).get("query", []))
+            self._query(urllib.parse.parse_qs(url.query))
         else:
             self._refuse(url.path)
 
+    def do_HEAD(self) -> None:
+        if self._foreign():
+            return
+        if urllib.parse.urlsplit(self.path).path == "/":
+            self._send(200, "text/html; charset=utf-8", self.page, body=False)
+        else:
+            self._error(405, "send a query to /query with GET or POST")
+
+    def do_OPTIONS(self) -> None:
+        # No CORS headers: the page is served from here, and other sites' pages are not to read the answers.
+        self.send_response(204)
+        self.send_header("Allow", "GET, POST, HEAD, OPTIONS")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
+        if self._foreign():
+            return
         if url.path != "/query":
             return self._refuse(url.path)
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            return self._error(400, "the Content-Length is not a number")
+            length = -1
+        if length < 0:
+            return self._error(400, "the Content-Length is not a number of bytes")
         if length > MAX_BODY:
             return self._error(413, f"a query of over {MAX_BODY} bytes is not read")
         body = self.rfile.read(length).decode("utf-8", "replace")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind == "application/sparql-query":
-            return self._query([body])
+            return self._query({**urllib.parse.parse_qs(url.query), "query": [body]})
         if kind == "application/x-www-form-urlencoded":
             form = urllib.parse.parse_qs(body)
             if "update" in form:
                 return self._error(403, "this server is read-only: it answers queries, not updates")
-            return self._query(form.get("query", []))
+            return self._query(form)
         self._error(415, "send the query as application/sparql-query or as a form field 'query'")
 
     def do_PUT(self) -> None:
@@ -306,71 +376,145 @@ class _MemoryHandler(http.server.BaseHTTPRequestHandler):
 
     do_DELETE = do_PATCH = do_PUT
 
+    def _foreign(self) -> bool:
+        """Refuse (403) a request that another site's page sent: an Origin that is not this server, or, on a
+        loopback address, a Host that is not one (a DNS name rebound to 127.0.0.1). True if refused."""
+        host = self.headers.get("Host") or ""
+        origin = self.headers.get("Origin")
+        if origin is not None and urllib.parse.urlsplit(origin).netloc != host:
+            self._error(403, "a page from another site may not query this server")
+            return True
+        if self.server.loopback:
+            name = urllib.parse.urlsplit(f"//{host}").hostname or ""
+            if name not in ("localhost", "127.0.0.1", "::1"):
+                self._error(403, f"this server answers on localhost, not as {name!r}")
+                return True
+        return False
+
     def _refuse(self, path: str) -> None:
         if path in ("/update", "/store"):
             self._error(403, "this server is read-only: it answers SPARQL queries on /query")
         else:
             self._error(404, "not found: this server answers SPARQL queries on /query, and shows its page on /")
 
-    def _query(self, texts: list[str]) -> None:
+    def _query(self, params: dict[str, list[str]]) -> None:
+        texts = params.get("query", [])
         if len(texts) != 1 or not texts[0].strip():
             return self._error(400, "give one SPARQL query, as the parameter 'query'")
+        refused = refused_feature(texts[0])
+        if refused:
+            return self._error(403, f"this server does not run {refused}")
+        try:
+            dataset = _dataset(params)
+        except ValueError as exc:
+            return self._error(400, first_line(exc))
         answered = threading.Lock()
 
         def expire() -> None:
             if answered.acquire(blocking=False):
                 self._error(503, f"the query ran past the time limit of {self.timeout_s:g} s")
-            os._exit(0)
+                os._exit(0)
 
         timer = threading.Timer(self.timeout_s, expire)
         timer.daemon = True
         timer.start()
-        status, kind, data = self._answer(texts[0])
+        status, kind, data = self._answer(texts[0], dataset)
         if answered.acquire(blocking=False):
             timer.cancel()
+            signal.alarm(0)  # answered in time: sending it to a slow client is bounded by the socket's timeout
             self._send(status, kind, data)
 
-    def _answer(self, text: str) -> tuple[int, str, bytes]:
-        import io
-
+    def _answer(self, text: str, dataset: dict) -> tuple[int, str, bytes]:
         import pyoxigraph
 
         result_formats, graph_formats = _formats()
         try:
-            results = self.store.query(text, use_default_graph_as_union=True)
+            results = self.store.query(text, **dataset)
         except SyntaxError as exc:
-            return 400, "text/plain; charset=utf-8", f"not valid SPARQL: {first_line(exc)}\n".encode("utf-8")
+            return _plain(400, f"not valid SPARQL: {first_line(exc)}")
         except (RuntimeError, OSError, ValueError) as exc:
-            return 500, "text/plain; charset=utf-8", f"the query failed: {first_line(exc)}\n".encode("utf-8")
+            return _plain(500, f"the query failed: {first_line(exc)}")
         graph = isinstance(results, pyoxigraph.QueryTriples)
         offered = GRAPH_TYPES if graph else RESULT_TYPES
         media = negotiate(self.headers.get("Accept"), offered)
         if media is None:
-            return 406, "text/plain; charset=utf-8", f"this server sends {', '.join(offered)}\n".encode("utf-8")
-        out = io.BytesIO()
+            return _plain(406, f"this server sends {', '.join(offered)}")
+        out = _Bounded(self.max_answer)
         try:
             results.serialize(out, format=(graph_formats if graph else result_formats)[media])
+        except AnswerTooLarge:
+            return _plain(500, f"the answer is over {self.max_answer:,} bytes: narrow the query, or add a LIMIT")
         except (RuntimeError, OSError, ValueError) as exc:
-            return 500, "text/plain; charset=utf-8", f"the query failed: {first_line(exc)}\n".encode("utf-8")
+            return _plain(500, f"the query failed: {first_line(exc)}")
         return 200, f"{media}; charset=utf-8" if media.startswith("text/") else media, out.getvalue()
 
     def _error(self, status: int, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+        self._send(*_plain(status, message))
 
-    def _send(self, status: int, kind: str, data: bytes) -> None:
+    def _send(self, status: int, kind: str, data: bytes, body: bool = True) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
-            self.wfile.write(data)
+            if body:
+                self.wfile.write(data)
         except OSError:
             pass  # the client has gone
 
 
+def _plain(status: int, message: str) -> tuple[int, str, bytes]:
+    return status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8")
+
+
+def _dataset(params: dict[str, list[str]]) -> dict:
+    """The query's dataset from the protocol's ``default-graph-uri`` and ``named-graph-uri``; without them the
+    default graph is the union of every graph. ValueError names an IRI that is not one."""
+    import pyoxigraph
+
+    def iris(key: str) -> list:
+        try:
+            return [pyoxigraph.NamedNode(iri) for iri in params.get(key, [])]
+        except ValueError:
+            raise ValueError(f"{key} is not an IRI: {params[key]!r}") from None
+
+    default, named = iris("default-graph-uri"), iris("named-graph-uri")
+    dataset = {"default_graph": default} if default else {"use_default_graph_as_union": True}
+    return {**dataset, "named_graphs": named} if named else dataset
+
+
 class _ForkingServer(socketserver.ForkingMixIn, http.server.HTTPServer):
     max_children = 8  # past this many answers at once, the next request waits for one to end
+    request_queue_size = 128  # connections the kernel holds while the children are busy
+    loopback = True
+
+    def stop_children(self) -> None:
+        """End every answer still running, so that closing the server does not wait for them."""
+        for pid in list(self.active_children or ()):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
+def _server(host: str, port: int, handler) -> _ForkingServer:
+    """A forking HTTP server on ``host`` (an IPv4 or IPv6 address, or a name); ServerError if it cannot listen."""
+    import ipaddress
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        server_class = type("Server", (_ForkingServer,), {"address_family": family})
+        server = server_class((host, port), handler)
+    except OSError as exc:
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)") \
+            from None
+    try:
+        server.loopback = ipaddress.ip_address(server.server_address[0]).is_loopback
+    except ValueError:
+        server.loopback = False
+    return server
 
 
 def serve_in_memory(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
@@ -381,16 +525,17 @@ def serve_in_memory(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAU
     # Ctrl-C and SIGTERM stop it, even when started in the background, where a shell ignores SIGINT.
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
+    # Listen first, so that a port in use is found before a copy that can take minutes.
+    handler = type("Handler", (_MemoryHandler,), {"timeout_s": timeout})
+    server = _server(host, port, handler)
     started = time.perf_counter()
     print(f"ofsted-kg: copying {store_dir} into memory …", file=sys.stderr, flush=True)
-    copy, megabytes = memory_copy(Path(store_dir))
-    seconds = time.perf_counter() - started
-    handler = type("Handler", (_MemoryHandler,), {"store": copy, "timeout_s": timeout})
     try:
-        server = _ForkingServer((host, port), handler)
-    except OSError as exc:
-        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)") \
-            from None
+        handler.store, megabytes = memory_copy(Path(store_dir))
+    except BaseException:
+        server.server_close()
+        raise
+    copy, seconds = handler.store, time.perf_counter() - started
     url = f"http://{_url_host(host)}:{port}"
     about = (f"an in-memory copy of {store_dir} ({len(copy):,} quads, {megabytes:,.0f} MB resident, copied in "
              f"{seconds:.1f} s; read-only; queries stop after {timeout:g} s)")
@@ -401,5 +546,6 @@ def serve_in_memory(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAU
     except KeyboardInterrupt:
         print("ofsted-kg: stopping the server", file=sys.stderr)
     finally:
+        server.stop_children()
         server.server_close()
     return 0

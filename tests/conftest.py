@@ -76,11 +76,9 @@ def sample_store(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def memory_server(sample_store):
-    """`ofsted-kg serve --in-memory` on the samples' store, on a free port with a 2-second time limit: its URL and
-    the first line it printed."""
-    import signal
+def start_memory_server(store, *args: str, log: Path):
+    """`ofsted-kg serve --in-memory` on ``store`` and a free port, its errors written to ``log``: (process, URL,
+    the first line it printed)."""
     import socket
     import subprocess
     import sys
@@ -88,12 +86,26 @@ def memory_server(sample_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--in-memory", "--store", str(sample_store),
-                                "--port", str(port), "--timeout", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(log, "wb") as err:
+        process = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--in-memory", "--store", str(store),
+                                    "--port", str(port), *args], stdout=subprocess.PIPE, stderr=err, text=True)
     banner = process.stdout.readline()
+    if not banner:
+        process.wait(timeout=20)
+        raise AssertionError(f"the server did not start: {Path(log).read_text(encoding='utf-8')}")
+    return process, f"http://127.0.0.1:{port}", banner
+
+
+@pytest.fixture(scope="session")
+def memory_server(sample_store, tmp_path_factory):
+    """`ofsted-kg serve --in-memory` on the samples' store, on a free port with a 2-second time limit: its URL and
+    the first line it printed."""
+    import signal
+
+    process, url, banner = start_memory_server(sample_store, "--timeout", "2",
+                                               log=tmp_path_factory.mktemp("memory-server") / "stderr.txt")
     try:
-        yield f"http://127.0.0.1:{port}", banner
+        yield url, banner
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0

@@ -324,6 +324,11 @@ def test_query_page_runs_a_named_query_and_shows_values_as_text(browser, memory_
     page.wait_for_function("document.getElementById('status').textContent.includes('rows')", timeout=15000)
     assert page.locator("#results tbody td").inner_text() == HOSTILE.replace('"', "'")
     assert page.evaluate("window.__pwned") is None
+    page.fill("#query", "CONSTRUCT { ?r a ?t } WHERE { GRAPH ?r { ?r a ?t } } LIMIT 2")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('status').textContent.includes('triples')", timeout=15000)
+    assert page.locator("#status").inner_text().startswith("2 triples")
+    assert page.locator("#results pre").inner_text().count(" .") == 2
     page.fill("#query", "SELEC nothing")
     page.click("#run")
     page.wait_for_function("document.getElementById('status').className === 'error'", timeout=15000)
