@@ -41,6 +41,7 @@ class Lexicon:
     topics: PhraseMatcher  # names of topics, inside which cues do not count
     topic_openers: PhraseMatcher  # words that open a span of no judgement to the clause's end ("on the rare occasions")
     aim_openers: PhraseMatcher  # words that open an aim, whose praise and plain negators do not count ("to ensure")
+    contrast_openers: PhraseMatcher  # a sentence's first words that make any shortfall in it its verdict ("However")
     comparisons: PhraseMatcher  # labels: higher, lower, better, worse, benchmark, bad, good
     themes: PhraseMatcher  # labels: theme notations
     duties: PhraseMatcher  # labels: duty IRIs
@@ -55,9 +56,10 @@ def load_lexicon() -> Lexicon:
     """Read the polarity cues, theme keywords and duty keywords from ontology/findings.ttl and duties.ttl."""
     store = vocab.ontology_store("findings.ttl", "duties.ttl")
     cues = _pairs(store, "SELECT ?k ?n WHERE { ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:cue|ofsted:domainKeyword ?k }")
-    negators, near, after_negators, clause_negators, topics, openers, aims = (_pairs(
+    negators, near, after_negators, clause_negators, topics, openers, aims, contrasts = (_pairs(
         store, f"SELECT ?k ?n WHERE {{ ?p a ofsted:Polarity ; skos:notation ?n ; ofsted:{prop} ?k }}")
-        for prop in ("negator", "nearNegator", "afterNegator", "clauseNegator", "topicName", "topicOpener", "aimOpener"))
+        for prop in ("negator", "nearNegator", "afterNegator", "clauseNegator", "topicName", "topicOpener", "aimOpener",
+                     "contrastOpener"))
     comparisons = _pairs(store, "SELECT ?k ?n WHERE { ?c a ofsted:Comparison ; skos:notation ?n ; ofsted:cue|ofsted:keyword|ofsted:domainKeyword ?k }")
     themes = _pairs(store, "SELECT ?k ?n WHERE { ?t a ofsted:Theme ; skos:notation ?n ; ofsted:keyword|ofsted:domainKeyword ?k }")
     duties = _pairs(store, "SELECT ?k (STR(?d) AS ?n) WHERE { ?d a ofsted:Duty ; skos:altLabel ?k }")
@@ -66,8 +68,8 @@ def load_lexicon() -> Lexicon:
 
     return Lexicon(PhraseMatcher(sorted(cues)), lowered(negators + near), lowered(near), lowered(after_negators),
                    PhraseMatcher(sorted(clause_negators)), PhraseMatcher(sorted(topics)), PhraseMatcher(sorted(openers)),
-                   PhraseMatcher(sorted(aims)), PhraseMatcher(sorted(comparisons)), PhraseMatcher(sorted(themes)),
-                   PhraseMatcher(sorted(duties)))
+                   PhraseMatcher(sorted(aims)), PhraseMatcher(sorted(contrasts)), PhraseMatcher(sorted(comparisons)),
+                   PhraseMatcher(sorted(themes)), PhraseMatcher(sorted(duties)))
 
 
 # ----------------------------------------------------------------------------------------------- splitting
@@ -213,9 +215,12 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         if not is_negator[m.start] and negated(m, 3):
             strong += 1
             spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
-        elif text[m.start:m.end].lower() in _FEW and any(0 < b - m.end <= 50 for b in bad):
-            strong += 1  # "No children are permanently excluded", "very few experience disruption"
+        elif text[m.start:m.end].lower() in _FEW and not re.search(r"\ba\s+$", text[:m.start], re.IGNORECASE) \
+                and (denied_bad := [b for b in bad if 0 < b - m.end <= 50 and not _CLAUSE_END.search(text, m.end, b)]):
+            # "No children are permanently excluded", "very few experience disruption"; not "a few", which is some.
+            strong += 1
             spent.add(m.start)
+            spent.update(denied_bad)  # the bad quantity denied is no shortfall either
     weak = sum(1 for m in weaknesses if m.start not in spent and (is_negator[m.start] and not repaired(m)
                                                                    or not negated(m, 3)))
     for m in matches:
@@ -225,8 +230,10 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             else:
                 strong += 1
     improving = sum(1 for m in matches if m.label == "improvement")
-    # A single sign of a shortfall outweighs two of praise: inspectors qualify praise before they fault.
-    if weak and 2 * weak >= strong and improving <= weak:
+    # A single sign of a shortfall outweighs two of praise: inspectors qualify praise before they fault. After
+    # "However", one outweighs any.
+    contrast = any(m.start == len(text) - len(text.lstrip(" \"'(")) for m in lexicon.contrast_openers.find_all(text))
+    if weak and (contrast or 2 * weak >= strong and improving <= weak):
         return "weakness"
     if improving and improving >= strong:
         return "improvement"
@@ -299,6 +306,8 @@ class Attributor:
             # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
             if any(n.start() <= mention.start and mention.end <= n.end() for n in named):
                 continue
+            if section in self.judged and self._service(mention.text):
+                continue  # in the LSCB's review, a kind of work ("early help") is what the board oversees
             for agency in mention.agencies:
                 offer(agency, mention.method, self.confidence(mention.method))
         for pattern in self.g.name_patterns:
@@ -332,6 +341,10 @@ class Attributor:
                 for agency in self.resolver.role(role):
                     offer(agency, f"rule:{rule.name}", rule.confidence)
         return best
+
+    def _service(self, name: str) -> bool:
+        """Whether a name is a service's: a kind of work that a role answers for, not a body."""
+        return any(self.g.kinds.get(n) == "service" for n in self.g.alias_nodes.get(fold(name), ()))
 
     def action_owners(self, text: str, section: str | None = None) -> dict[str, Attribution]:
         """The owners of a recommended action: the partner a section judges on its own, for that section's list
