@@ -171,6 +171,33 @@ def test_a_contrast_makes_a_shortfall_the_verdict(text, expected):
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Sentences of Trafford 2015 (development) in paragraphs its annotator read as holding no weakness, and one
+    # it read as a weakness (paragraph 73).
+    # "No" or "few" before a bad quantity in its clause denies it, and the quantity is no shortfall either.
+    ("There are no examples of children entering the care system unnecessarily.", "strength"),
+    ("There is no use of bed and breakfast or houses of multiple occupation.", "strength"),
+    # Families' problems are what help is for, not a shortfall of it.
+    ("The Stronger Families programme has worked with 360 families with a range of problems, with good progress "
+     "made in all cases.", "strength"),
+    # Help "at an early stage" is timing; a plan that "is at an early stage" is not yet done.
+    ("Children in Trafford benefit from a well-coordinated and wide range of services that provides help at an "
+     "early stage.", "context"),
+    ("Swift action is taken to protect children through the child protection system and to support children and "
+     "families who need a service but do not meet the threshold for access to statutory services.", "context"),
+    ("Although IROs have high caseloads", "weakness"),
+])
+def test_quantities_problems_and_stages_of_polarity(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
+def test_regression_a_few_is_some_not_few():
+    """"A few" counted as "few", which denies a bad quantity after it (Middlesbrough 2016)."""
+    text = ("Although in most cases this has not led to delays in children being assessed or having their needs met, "
+            "a few children have experienced delays.")
+    assert polarity(text, load_lexicon()) == "weakness"
+
+
 def test_regression_an_aim_opener_is_not_inside_its_own_aim():
     """The aim ran from the opener's first word, so "needs to continue", which begins with the opener "needs to",
     lay inside the aim and was dropped, and the bare "needs to" inside it counted as a shortfall (Kent 2013)."""
