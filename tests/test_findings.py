@@ -219,6 +219,10 @@ def test_regression_an_aim_opener_is_not_inside_its_own_aim():
     ("The plan was shared with information provided by the police.", False),
     ("Many families live with poor parental mental health.", False),
     ("Health partners have not completed the audit.", True),
+    # The recipient of information is not the one who must send it (Sunderland 2015).
+    ("Return home interview records are not sent to the police.", False),
+    ("The police do not send notifications promptly.", True),
+    ("Families with mental health problems are not always supported.", False),
 ])
 def test_a_body_named_as_the_source_or_forum_is_not_the_owner(text, named):
     import datetime as dt
