@@ -186,6 +186,8 @@ def test_a_contrast_makes_a_shortfall_the_verdict(text, expected):
     ("Swift action is taken to protect children through the child protection system and to support children and "
      "families who need a service but do not meet the threshold for access to statutory services.", "context"),
     ("Although IROs have high caseloads", "weakness"),
+    # What is avoided, to the end of its clause, is no shortfall (Tameside 2016, paragraph 130: no weakness).
+    ("This structure helps to avoid duplication and identify any gaps.", "strength"),
 ])
 def test_quantities_problems_and_stages_of_polarity(text, expected):
     assert polarity(text, load_lexicon()) == expected
