@@ -54,7 +54,7 @@ def summary(report) -> str:
     return "\n".join(lines)
 
 
-#: The longest time limit taken, a week: the kernel's alarm, a backstop to it, takes no more than 2**31 s.
+#: The longest time limit taken, a week: the servers back a time limit with signal.alarm, which overflows past 2**31 s.
 MAX_SECONDS = 7 * 24 * 3600
 
 
