@@ -301,7 +301,7 @@ def test_a_port_in_use_is_found_before_the_copy(sample_store, tmp_path):
 
 
 @pytest.mark.parametrize("value", ["1e10", "inf", "0", "-3", "soon"])
-def test_time_limits_out_of_range_are_refused_in_one_line(value, sample_store):
+def test_time_limits_out_of_range_are_refused_without_a_traceback(value, sample_store):
     import subprocess
     import sys
 
