@@ -107,3 +107,16 @@ def test_regression_a_recommendation_tag_on_its_own_line_ends_the_paragraph():
     # The summary it swallowed is unnumbered text under the leadership heading.
     summary = next(p for p in report.paragraphs if "The scale and gravity of the weaknesses" in p.text)
     assert summary.number is None and summary.section_path[-1] == "Leadership, management and governance"
+
+
+def test_regression_a_list_heading_printed_after_its_findings_is_put_back():
+    """Redbridge 2016: the PDF's text gives the LSCB's boxed "Recommendations" heading after paragraph 129, so the
+    reader took three findings (131, 133, 147) for the board's actions and the actions (123-125) for findings. The
+    list, hand-copied from the PDF (p.37): paragraphs 123 "Extend …", 124 "Strengthen …", 125 "Embed …"."""
+    from graph.findings import _judgement_paragraphs
+
+    report = corpus_report("redbridge_2016-11-25.pdf")
+    board = [(r.paragraph, r.text.split()[0]) for r in report.recommendations if r.section == "lscb"]
+    assert board == [("123", "Extend"), ("124", "Strengthen"), ("125", "Embed")]
+    findings = {p.number for p in _judgement_paragraphs(report) if p.section == "lscb"}
+    assert findings == set(range(126, 149))

@@ -20,7 +20,7 @@ from ..sources import SourceText, read_source, word_forms
 from ..template import Framework, Template, load_template
 from .extras import find_cited_documents, find_statistics
 from .grades import grade_words, parse_record, record_area, statement_in
-from .lists import find_recommendations
+from .lists import find_recommendations, place_displaced_lists
 from .metadata import Metadata, add_months, detect_framework, parse_metadata
 from .structure import finish_paragraph, first_page_end, scan_structure
 
@@ -85,7 +85,8 @@ def parse_source(source: SourceText, template: Template | None = None) -> Report
     if not structure.paragraphs and not structure.record:
         raise ReportRefused(f"{source.name}: found a {framework.notation} report title but no numbered paragraphs "
                             "or Record of main findings (a truncated report?)")
-    paragraphs = tuple(finish_paragraph(b, vocabulary) for b in structure.paragraphs)
+    paragraphs = place_displaced_lists(tuple(finish_paragraph(b, vocabulary) for b in structure.paragraphs),
+                                       framework, template)
     warnings = list(structure.warnings)
     words = grade_words(framework)
     grading = "the first page" if framework.first_page_grades else "the Record of main findings"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from ..records import Paragraph, Recommendation
 from ..template import Framework, Template, fold
 from .metadata import add_months
-from .structure import ParaBuilder, is_action
+from .structure import ParaBuilder, begins_with_action, is_action
 
 #: "(paragraph 25)", "(paragraphs 33, 34)", "(paragraphs 25 to 27)", "(Paras 29, 30)": the paragraphs an action
 #: answers.
@@ -32,6 +33,41 @@ def _theme(paragraph: Paragraph) -> bool:
     with bullets)."""
     lead = paragraph.text.split("\n", 1)[0]
     return bool(paragraph.items) and len(lead) < 80 and not re.search(r"[.:;]$", lead)
+
+
+def place_displaced_lists(paragraphs: tuple[Paragraph, ...], framework: Framework,
+                          template: Template) -> tuple[Paragraph, ...]:
+    """Paragraphs with each list's heading put back where the PDF prints it. A boxed heading can come out of the
+    text after the findings it stands before (Redbridge 2016: the LSCB's "Recommendations" after paragraph 129):
+    its numbered paragraphs are then findings, not actions, while the list's actions sit numbered, under no list
+    heading, just before. The findings go back under the heading before the list's; the actions under the list's."""
+    if not framework.action_words:
+        return paragraphs
+    out = list(paragraphs)
+    for part in dict.fromkeys(p.section for p in paragraphs if p.section):
+        numbered = [i for i, p in enumerate(out) if p.section == part and p.number is not None]
+        listed = [i for i in numbered if template.list_heading(out[i].section_path)]
+        if not listed or is_action(out[listed[0]].text, framework) or listed[0] == numbered[0]:
+            continue
+        before = [i for i in numbered if i < listed[0]]
+        if any(template.list_heading(out[i].section_path) for i in before):
+            continue
+        # The part's first run of numbered actions: the list stands before the part's findings.
+        run: list[int] = []
+        for i in before:
+            if begins_with_action(out[i].text, framework):
+                run.append(i)
+            elif run:
+                break
+        if not run:
+            continue
+        list_path, findings_path = out[listed[0]].section_path, out[before[-1]].section_path
+        for i in listed:
+            if out[i].section_path == list_path:
+                out[i] = replace(out[i], section_path=findings_path)
+        for i in run:
+            out[i] = replace(out[i], section_path=list_path)
+    return tuple(out)
 
 
 def find_recommendations(paragraphs: tuple[Paragraph, ...], builders: list[ParaBuilder], framework: Framework,

@@ -193,6 +193,12 @@ _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|remains?|continues?|doe
                      r"would|may)\b", re.I)
 
 
+def begins_with_action(text: str, framework: Framework) -> bool:
+    """Whether a text's first word is an action word of the template ("Ensure", "Re-establish")."""
+    first = text.split(maxsplit=1)[:1]
+    return bool(first) and fold(first[0].rsplit("-", 1)[-1]) in framework.action_words
+
+
 def is_action(text: str, framework: Framework) -> bool:
     """Whether a numbered paragraph under a list's heading reads as a recommended action rather than a finding the
     list ran into: it begins with an action word ("Ensure", "Re-establish", "In partnership with the board,
@@ -207,7 +213,8 @@ def is_action(text: str, framework: Framework) -> bool:
     opening = " ".join(words)
     clause = re.match(r"[^,.;]*,\s*(\S+)", opening)
     infinitive = re.match(r"(?:[\w'’-]+\s+){1,6}?to\s+(\S+)", opening)
-    if acts(words[0]) or (clause and acts(clause.group(1))) or re.search(r"\b(?:should|must)\b", opening) \
+    if begins_with_action(text, framework) or (clause and acts(clause.group(1))) \
+            or re.search(r"\b(?:should|must)\b", opening) \
             or (infinitive and acts(infinitive.group(1)) and not _FINITE.search(infinitive.group(0))):
         return True
     return fold(words[0]) not in _DETERMINER and not _FINITE.search(" ".join(words[1:7]))
