@@ -40,7 +40,8 @@ def place_displaced_lists(paragraphs: tuple[Paragraph, ...], framework: Framewor
     """Paragraphs with each list's heading put back where the PDF prints it. A boxed heading can come out of the
     text after the findings it stands before (Redbridge 2016: the LSCB's "Recommendations" after paragraph 129):
     its numbered paragraphs are then findings, not actions, while the list's actions sit numbered, under no list
-    heading, just before. The findings go back under the heading before the list's; the actions under the list's."""
+    heading, ahead of the part's findings. The findings go back under the heading before the list's; the actions
+    under the list's."""
     if not framework.action_words:
         return paragraphs
     out = list(paragraphs)
