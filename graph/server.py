@@ -123,7 +123,7 @@ def start(location: Path, host: str, port: int, timeout: float, read_only: bool 
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
-        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)") from None
+        raise _cannot_listen(host, port, exc) from None
     args = [oxigraph_binary(), "serve-read-only" if read_only else "serve", "--location", str(location),
             "--bind", f"{host}:{port}", "--timeout-s", str(int(max(1, timeout)))]
     if union_default_graph:
@@ -148,6 +148,10 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> ServerError:
+    return ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)")
 
 
 def _url_host(host: str) -> str:
@@ -508,8 +512,7 @@ def _server(host: str, port: int, handler) -> _ForkingServer:
         server_class = type("Server", (_ForkingServer,), {"address_family": family})
         server = server_class((host, port), handler)
     except OSError as exc:
-        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using it?)") \
-            from None
+        raise _cannot_listen(host, port, exc) from None
     try:
         server.loopback = ipaddress.ip_address(server.server_address[0]).is_loopback
     except ValueError:
