@@ -1,7 +1,7 @@
 """Findings and responsibility: judgement paragraphs -> findings with polarity, theme, services, owners, duties;
 recommendations -> owners and the weaknesses they answer. Pure functions over records and loaded data.
 
-A finding is a sentence, or a clause where the sentence turns on "although", "however", "while", "but" or
+A finding is a sentence, or a clause where the sentence turns on "although", "albeit", "however", "while", "but" or
 "despite". Its owners come from the bodies it names (by name, by role or by a team, site or service of theirs; see
 graph.agencies) and from attribution rules (attribution.ttl), resolved for the report's authority and date. A clause
 that names nobody borrows the owners of its whole sentence, or of the finding it points back to; a weakness that
@@ -20,7 +20,7 @@ from .phrases import PhraseMatcher, words
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
 from .template import fold, load_template
 
-_TURN = r"(?:although|but|however|whilst|while|despite)"
+_TURN = r"(?:although|albeit|but|however|whilst|while|despite)"
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "approx.", "para.")
 _STOPWORDS = frozenset("""a an and are as at be been being by for from has have in into is it its of on or that the
     their them there these this those to was were which who will with within all any both each more most other some
@@ -140,6 +140,8 @@ _MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
 _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
 _FEW = frozenset({"no", "none", "few", "very few"})
+#: "Not" before what befalls children: they "do not experience a large number of moves".
+_NOT_SUFFER = re.compile(r"not\s+(?:experience|suffer)\b", re.IGNORECASE)
 
 
 def _clause_end(text: str, start: int) -> int:
@@ -161,7 +163,6 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)]
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
-    aims = [(m.end, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
@@ -170,6 +171,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
 
     def in_topic(start: int, end: int) -> bool:
         return any(a <= start and end <= b for a, b in topics)
+
+    # An opener inside a topic opens no aim: "when they need to come into care, they do so in a timely way".
+    aims = [(m.end, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text) if not in_topic(m.start, m.end)]
 
     def in_aim(start: int, end: int) -> bool:
         """Inside an aim, praise, progress and plain negators are what is aimed at, not what was found."""
@@ -194,7 +198,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     def negated(m, count: int) -> bool:
         # Two negators cancel: "has not addressed the delays" keeps its shortfall.
         words = window(m.start, count)
-        before = sum(1 for i, w in enumerate(words) if w in clause_negators or w in lexicon.negators and (
+        # A repair denies a shortfall, not praise: "is addressed in a timely manner" is praise.
+        before = sum(1 for i, w in enumerate(words) if w in clause_negators and m.label == "weakness"
+                     or w in lexicon.negators and (
             w not in lexicon.near_negators or i == len(words) - 1))
         after = re.findall(r"\S+", text[m.end:m.end + 40])[:count]
         return before % 2 == 1 or m.label == "weakness" and (
@@ -215,7 +221,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         if not is_negator[m.start] and negated(m, 3):
             strong += 1
             spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
-        elif text[m.start:m.end].lower() in _FEW and not re.search(r"\ba\s+$", text[:m.start], re.IGNORECASE) \
+        elif (text[m.start:m.end].lower() in _FEW and not re.search(r"\ba\s+$", text[:m.start], re.IGNORECASE)
+              or _NOT_SUFFER.match(text, m.start)) \
                 and (denied_bad := [b for b in bad if 0 < b - m.end <= 50 and not _CLAUSE_END.search(text, m.end, b)]):
             # "No children are permanently excluded", "very few experience disruption"; not "a few", which is some.
             strong += 1

@@ -1,7 +1,8 @@
 """Who owns which weakness and which action: precision and recall against annotations of whole reports.
 
 tests/fixtures/attribution/development/*.json were used to write the rules; held-out/*.json never were. Each file
-says how and when it was made. Annotators wrote owners as partner roles of the report's authority at its date
+says how and when it was made. A paragraph is written by its key: its printed number, or "lscb-4" where the LSCB's
+section numbers its paragraphs from 1 again. Annotators wrote owners as partner roles of the report's authority at its date
 ("health-commissioner") or as "named:<name>"; a predicted owner is scored as the role it fills for that authority
 at that date, or as itself. Each set is measured twice:
 - with all the reference data, including ontology/local.ttl, which was written from the sample reports;
@@ -53,8 +54,13 @@ FLOORS = {
 
 #: Floors of single reports below their set's: Trafford 2015, a good authority, where 36 of 133 paragraphs hold a
 #: weakness and the praise of the rest is what the polarity rules misread most (see the README's figures).
-#: Redbridge 2016 (held out) is another good authority (53 of 136 paragraphs hold a weakness).
-REPORT_FLOORS = {"trafford-2015-sif": (0.62, 0.90), "redbridge-2016-sif": (0.70, 0.90)}
+#: Redbridge 2016 and Islington 2017 (held out) are others: 53 of 136 and 21 of 110 paragraphs hold a weakness, and 18
+#: of the other 83 and 18 of the other 89 are read as holding one. Hull 2015 (held out) loses most on owners: of its
+#: 25 owners too many, 11 are in paragraphs that hold a weakness. West Berkshire 2017 (held out) has seven
+#: recommendations, so that one owner more is 0.06 of its figure.
+REPORT_FLOORS = {"trafford-2015-sif": (0.65, 0.90), "redbridge-2016-sif": (0.70, 0.90),
+                 "islington-2017-sif": (0.53, 0.90), "kingston-upon-hull-2015-sif": (0.74, 0.90),
+                 "west-berkshire-2017-sif": (0.78, 0.85)}
 
 FIGURES: dict[str, dict[str, tuple[float, float, float]]] = {}
 #: The scored pairs of each annotation and data: (predicted, expected) sets, for pooling over a set.
@@ -187,8 +193,8 @@ def test_annotations_cover_every_judgement_paragraph_and_recommendation():
         gold = json.loads(path.read_text(encoding="utf-8"))
         report = annotated_report(gold)
         assert report.report_id == gold["report"], path.name
-        assert sorted(p["paragraph"] for p in gold["paragraphs"]) == sorted(
-            p.number for p in _judgement_paragraphs(report)), path.name
+        assert sorted(str(p["paragraph"]) for p in gold["paragraphs"]) == sorted(
+            p.key for p in _judgement_paragraphs(report)), path.name
         assert sorted(r["number"] for r in gold["recommendations"]) == sorted(
             printed_numbers(report).values()), path.name
 
