@@ -193,6 +193,32 @@ def test_quantities_problems_and_stages_of_polarity(text, expected):
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Sentences written for the rules of this kind, not copied from a report.
+    # What befalls children, denied: "do not experience" before a bad quantity in its clause.
+    ("Children do not experience many moves once they are placed.", "strength"),
+    ("Children in care do not experience a good standard of health care.", "weakness"),
+    # The occasion for an action is no shortfall, and an aim opener inside it opens no aim.
+    ("Police protection powers are used appropriately when there is a need to act at once.", "strength"),
+    ("When they need to come into care, children do so in a timely way.", "strength"),
+    # "Albeit" turns a sentence: the praise before it and the shortfall after it are findings of their own.
+    ("Weaknesses in practice are being addressed, albeit from a very low base.", "weakness"),
+    # A narrowing attainment gap is progress; the gap alone is a shortfall.
+    ("For looked after children in primary schools, the attainment gap is narrowing.", "improvement"),
+    ("There is a wide attainment gap between looked after children and their peers.", "weakness"),
+])
+def test_what_befalls_children_occasions_and_gaps(text, expected):
+    verdicts = [polarity(text[a:b], load_lexicon()) for a, b, _ in split_clauses(text)]
+    assert expected in verdicts and (expected == "weakness" or verdicts == [expected]), verdicts
+
+
+def test_regression_a_repair_does_not_deny_praise():
+    """"Addressed", which denies a shortfall after it ("has addressed the delays"), denied the praise after it too,
+    so "is addressed in a timely manner" was a weakness (Trafford 2015, paragraph 74: no weakness)."""
+    text = "The need for any specialist support is addressed in a timely manner."
+    assert polarity(text, load_lexicon()) == "strength"
+
+
 def test_regression_a_few_is_some_not_few():
     """"A few" counted as "few", which denies a bad quantity after it (Middlesbrough 2016)."""
     text = ("Although in most cases this has not led to delays in children being assessed or having their needs met, "

@@ -120,3 +120,16 @@ def test_regression_a_list_heading_printed_after_its_findings_is_put_back():
     assert board == [("123", "Extend"), ("124", "Strengthen"), ("125", "Embed")]
     findings = {p.number for p in _judgement_paragraphs(report) if p.section == "lscb"}
     assert findings == set(range(126, 149))
+
+
+def test_regression_a_judgement_box_and_the_lscb_annex_are_not_the_text_before_them():
+    """Hull 2015, the early form: each judgement's section opens with a box ("Key judgement Judgement grade", the
+    area and its grade, then "Summary"), and the LSCB's review ends with "Information about the LSCB inspection"
+    and the grade criteria. Paragraph 70 took in the looked after children's box and summary, 122 the box's header,
+    and the LSCB's paragraph 21 the whole annex. Words copied from the PDF (pp. 24, 41, 63)."""
+    report = corpus_report("kingston-upon-hull_2015-02-10.pdf")
+    assert report.paragraph("70").text.endswith("foster carer de-registrations in 2013-14.")
+    assert report.paragraph("122").text.endswith("does not have a, Hull specific, version of it.")
+    assert report.paragraph("lscb-21").text.endswith("promoting public awareness across Hull.")
+    assert report.paragraph("71").section_path[-1] == (
+        "The experiences and progress of children looked after and achieving permanence")
