@@ -16,7 +16,7 @@ from graph.synthetic import synthetic_text
 from graph.validate import validate_store
 from graph.vocab import report_iri, samples_dir
 
-KILLS = int(os.environ.get("OFSTED_KG_KILLS", "6"))  # more for a reliability run: OFSTED_KG_KILLS=50
+KILLS = int(os.environ.get("OFSTED_KG_KILLS", "3"))  # more for a reliability run: OFSTED_KG_KILLS=50
 REPORTS = ("worcestershire-2010-slac", "barnet-2010-slac")  # synthetic report 1 is about Barnet, 2010
 
 
