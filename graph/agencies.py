@@ -195,6 +195,12 @@ class Mention:
     method: str  # mention, mention-generic or mention-part
 
 
+def _restated(text: str, cued_ends: set[int], start: int, end: int) -> bool:
+    """Whether start:end is a short name in brackets just after a cued name ("through the Local Safeguarding
+    Children Board (LSCB)"): the same body, and as much the forum or the source."""
+    return text[end:end + 1] == ")" and any(re.fullmatch(r"\s*\(", text[e:start]) for e in cued_ends if e < start)
+
+
 class Resolver:
     """Mentions and roles resolved for one report: its authority and its date."""
 
@@ -297,19 +303,23 @@ class Resolver:
     def mentions(self, text: str) -> list[Mention]:
         """Bodies named in a text, by name or by role, longest first and not overlapping."""
         found = []
-        for m in self.g.matcher.find_longest(text):
+        cued_ends: set[int] = set()
+        for m in sorted(self.g.matcher.find_longest(text), key=lambda m: m.start):
             if m.label.startswith(_GENERIC):
                 agencies = frozenset().union(*(self.role(r) for r in self.g.generic[m.label[len(_GENERIC):]]))
                 method = "mention-generic"
             else:
                 agencies, method = self._named(m.label[len(_ALIAS):])
             agencies -= self.g.never_owners
-            if agencies and not self.cued(text, m.start, m.end):
+            if self.cued(text, m.start, m.end) or _restated(text, cued_ends, m.start, m.end):
+                cued_ends.add(m.end)
+            elif agencies:
                 found.append(Mention(m.start, m.end, text[m.start:m.end], agencies, method))
         taken = [(m.start, m.end) for m in found]
         for pattern, roles in self.g.generic_patterns:
             for m in pattern.finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in taken) or self.cued(text, m.start(), m.end()):
+                if any(a < m.end() and m.start() < b for a, b in taken) or self.cued(text, m.start(), m.end()) \
+                        or _restated(text, cued_ends, m.start(), m.end()):
                     continue
                 agencies = frozenset().union(*(self.role(r) for r in roles))
                 if agencies:

@@ -25,6 +25,8 @@ _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "M
 _STOPWORDS = frozenset("""a an and are as at be been being by for from has have in into is it its of on or that the
     their them there these this those to was were which who will with within all any both each more most other some
     such than too very can not no should must ensure improve children young people child""".split())
+#: Words that join a partner to an action whose actor is named at its head.
+_JOINED = re.compile(r"\b(?:together|jointly|in conjunction|in partnership)\s+with\s+(?:the\s+)?$", re.IGNORECASE)
 #: Only a finding that points back ("these children", "they") carries over the owners before it.
 _ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", re.IGNORECASE)
 
@@ -253,9 +255,18 @@ def _compared(text: str, lexicon: Lexicon) -> str | None:
     """The verdict of a comparison with a benchmark, or None: more of a bad quantity (absence, exclusions,
     re-referrals) than the national average is a weakness, less of it a strength, and the other way round for a
     good one (attainment, attendance)."""
-    found = {m.label for m in lexicon.comparisons.find_all(text)}
+    matches = lexicon.comparisons.find_all(text)
+    # A quantity inside a longer one is part of it: "not in education, employment or training" is no "employment".
+    matches = [m for m in matches if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
+                                             for n in matches)]
+    found = {m.label for m in matches}
     if "benchmark" not in found:
-        return None
+        # A trend judges only the quantity next to it, in its clause ("fixed-term exclusions are increasing").
+        verdicts = {"weakness" if (t.label == "rising") == (q.label == "bad") else "improvement"
+                    for t in matches if t.label in ("rising", "falling")
+                    for q in matches if q.label in ("bad", "good") and abs(q.start - t.start) <= 60
+                    and not _CLAUSE_END.search(text, min(q.end, t.end), max(q.start, t.start))}
+        return verdicts.pop() if len(verdicts) == 1 else None
     if found & {"better", "worse"} and len(found & {"better", "worse"}) == 1:
         return "strength" if "better" in found else "weakness"
     direction = found & {"higher", "lower"}
@@ -370,6 +381,9 @@ class Attributor:
             head = mention.end
         following = " ".join(words(text[head:head + 40])[:1])
         if subject and actor and any(m.start == 0 for m in actor.find_all(following)):
+            # "The local authority should ensure, together with the LSCB, …": a partner joined to the action.
+            subject += [m for m in self.resolver.mentions(text)
+                        if _JOINED.search(text[max(0, m.start - 40):m.start])]
             return {a: Attribution(a, m.method, self.confidence(m.method)) for m in subject for a in m.agencies}
         return self.owners(text, section) or self.lead_agency(section)
 

@@ -147,6 +147,10 @@ class Template:
         folded = fold(text)
         return any(folded.startswith(phrase) for phrase in self.body_ends)
 
+    def is_label(self, folded: str, labels: frozenset[str]) -> bool:
+        """Whether folded text is one of these labels, a board's own acronym standing for "LSCB"."""
+        return folded in labels or _board(folded) in labels
+
     def all_heading_labels(self) -> frozenset[str]:
         labels = {label for h in self.headings for label in h.labels}
         labels.update(alias for area in self.areas for alias in area.aliases)

@@ -212,6 +212,22 @@ def test_what_befalls_children_occasions_and_gaps(text, expected):
     assert expected in verdicts and (expected == "weakness" or verdicts == [expected]), verdicts
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Written for the rule: a trend judges the quantity next to it, in its clause, without a benchmark.
+    ("Fixed-term exclusions of children in care are increasing.", "weakness"),
+    ("The number of care leavers not in education, employment or training has fallen.", "improvement"),
+    ("The proportion of children who have their health assessments on time has fallen.", "weakness"),
+    # Too far from a quantity, a trend judges nothing: here the acceptance rises, not the missing episodes.
+    ("Most children who go missing are offered a timely return home interview, and the rate of acceptance of these "
+     "interviews is increasing.", "strength"),
+    ("Recruiting foster carers remains a challenge.", "weakness"),
+    ("Children in care experience few changes of social worker.", "strength"),
+    ("No young people were homeless at the time of the inspection.", "strength"),
+])
+def test_trends_and_challenges(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
 def test_regression_a_repair_does_not_deny_praise():
     """"Addressed", which denies a shortfall after it ("has addressed the delays"), denied the praise after it too,
     so "is addressed in a timely manner" was a weakness (Trafford 2015, paragraph 74: no weakness)."""
@@ -431,6 +447,9 @@ def test_a_board_named_after_the_reports_own_area_is_its_safeguarding_partnershi
     ("Ensure that health assessments of looked after children are completed on time.",
      {"local-authority", "health-commissioner"}),
     ("Improve the quality of pathway plans.", {"local-authority"}),
+    # A partner joined to the named actor shares the action.
+    ("The local authority should ensure, together with the LSCB, that police notifications are shared every day.",
+     {"local-authority", "safeguarding-partnership"}),
 ])
 def test_an_action_belongs_to_the_bodies_named_at_its_head(text, roles):
     attributor = _norfolk_attributor("norfolk-lac-2013")
@@ -479,3 +498,25 @@ def test_work_named_as_one_of_two_sources_gives_no_owner():
     text = "Social workers and foster carers report that CAMHS is not always sufficiently responsive."
     assert set(attributor.owners(text)) == _agencies(attributor, {"health-commissioner"})
 
+
+
+@pytest.mark.parametrize("text, roles", [
+    # Written for the rule: substance misuse is a parent's condition unless a service of it is named.
+    ("Families affected by domestic abuse, substance misuse and poor parental mental health do not get help early.",
+     set()),
+    ("Substance misuse services do not always share information with social workers.",
+     {"local-authority", "health-commissioner"}),
+])
+def test_a_parents_condition_names_no_service(text, roles):
+    attributor = _norfolk_attributor("norfolk-sif-2015")
+    assert set(attributor.owners(text)) == _agencies(attributor, roles)
+
+
+def test_regression_a_forums_short_name_in_brackets_is_the_forum_too():
+    """Tameside 2016, paragraph 100: the issue "had not been the subject of challenge ... through the Local
+    Safeguarding Children Board (LSCB)": the board is the forum, but the bracketed "LSCB" was read as an owner."""
+    attributor = _norfolk_attributor("norfolk-sif-2015")
+    assert set(attributor.owners(
+        "The issue had not been escalated through the Local Safeguarding Children Board (LSCB).")) == set()
+    assert set(attributor.owners("The Local Safeguarding Children Board (LSCB) has not challenged this.")) == \
+        _agencies(attributor, {"safeguarding-partnership"})

@@ -133,3 +133,17 @@ def test_regression_a_judgement_box_and_the_lscb_annex_are_not_the_text_before_t
     assert report.paragraph("lscb-21").text.endswith("promoting public awareness across Hull.")
     assert report.paragraph("71").section_path[-1] == (
         "The experiences and progress of children looked after and achieving permanence")
+
+
+def test_regression_a_heading_that_names_the_board_by_its_own_acronym_is_a_heading():
+    """Swindon 2014: "Key strengths and weaknesses of the SSCB" was not read as the LSCB findings' heading (the
+    check for a heading line compared the words as printed), so the board's 13 findings (143-155) stayed in its
+    list of actions and were never read as findings; "The local authority has the following strengths" and a
+    care leavers' grade sentence over two lines ran into paragraphs 12 and 106. Words copied from the PDF."""
+    from graph.findings import _judgement_paragraphs
+
+    report = corpus_report("swindon_2014-05-23.pdf")
+    assert [r.paragraph for r in report.recommendations if r.section == "lscb"] == ["140", "141", "142"]
+    assert {p.number for p in _judgement_paragraphs(report) if p.section == "lscb"} == set(range(143, 156))
+    assert report.paragraph("12").text.endswith("constantly getting better for care leavers.")
+    assert report.paragraph("106").text.endswith("for children who have been placed with them.")
