@@ -141,7 +141,10 @@ _MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
 #: Words a negator may stand behind without losing its reach: "reduces the number of inappropriate referrals".
 _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
-_FEW = frozenset({"no", "none", "few", "very few"})
+_FEW = frozenset({"no", "none", "few", "very few", "rarely"})
+#: "Only" before a number: a small share ("only 48%", "only four young people").
+_ONLY = re.compile(r"\bonly\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a (?:third|quarter|half|minority|small))\b",
+                   re.IGNORECASE)
 #: "Not" before what befalls children: they "do not experience a large number of moves".
 _NOT_SUFFER = re.compile(r"not\s+(?:experience|suffer)\b", re.IGNORECASE)
 
@@ -232,6 +235,15 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             spent.update(denied_bad)  # the bad quantity denied is no shortfall either
     weak = sum(1 for m in weaknesses if m.start not in spent and (is_negator[m.start] and not repaired(m)
                                                                    or not negated(m, 3)))
+    # "Only 48% of assessments were completed on time": a small share, a shortfall; "only two children experienced
+    # placement moves", a small share of a bad quantity, is praise.
+    for m in _ONLY.finditer(text):
+        if not in_topic(m.start(), m.end()):
+            if any(0 < b - m.end() <= 60 and not _CLAUSE_END.search(text, m.end(), b) or 0 < m.start() - b <= 60
+                   for b in bad):
+                strong += 1
+            else:
+                weak += 1
     for m in matches:
         if m.label == "strength":
             if negated(m, 3):

@@ -222,6 +222,10 @@ def test_what_befalls_children_occasions_and_gaps(text, expected):
      "interviews is increasing.", "strength"),
     ("Recruiting foster carers remains a challenge.", "weakness"),
     ("Children in care experience few changes of social worker.", "strength"),
+    # "Only" before a number is a small share: a shortfall, unless it is a share of a bad quantity.
+    ("Only 40% of assessments were completed on time.", "weakness"),
+    ("Only three children are placed out of the area.", "strength"),
+    ("Placements rarely end in disruption: only two have ended in the past year.", "strength"),
     ("No young people were homeless at the time of the inspection.", "strength"),
 ])
 def test_trends_and_challenges(text, expected):
