@@ -55,6 +55,11 @@ def test_polarity(text, expected):
     "The number of children placed out of area remains too high.",
     "Less than half of care leavers have an up-to-date pathway plan.",
     "A decreasing number of young people attend their reviews.",
+    # Written for the cues added with the SIF development reports of 2014 and 2017.
+    "There is too much variation in the quality of plans.",
+    "Time for training is compromised by the demands of case work.",
+    "The volume of reviews is limiting the board's capacity to audit practice.",
+    "There is an over reliance on data at the expense of audit.",
 ])
 def test_shortfall_idioms_are_weaknesses(text):
     assert polarity(text, load_lexicon()) == "weakness"
