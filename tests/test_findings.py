@@ -508,7 +508,6 @@ def test_work_named_as_one_of_two_sources_gives_no_owner():
     assert set(attributor.owners(text)) == _agencies(attributor, {"health-commissioner"})
 
 
-
 @pytest.mark.parametrize("text, roles", [
     # Written for the rule: substance misuse is a parent's condition unless a service of it is named.
     ("Families affected by domestic abuse, substance misuse and poor parental mental health do not get help early.",
@@ -519,6 +518,14 @@ def test_work_named_as_one_of_two_sources_gives_no_owner():
 def test_a_parents_condition_names_no_service(text, roles):
     attributor = _norfolk_attributor("norfolk-sif-2015")
     assert set(attributor.owners(text)) == _agencies(attributor, roles)
+
+
+def test_exclusions_are_the_councils_and_the_schools():
+    """shared/DOMAIN.md: the education of looked after children, exclusions among it, is the council's (its
+    virtual school) with the schools. Written for the rule."""
+    attributor = _norfolk_attributor("norfolk-sif-2015")
+    text = "Fixed-term exclusions of children in care remain too frequent."
+    assert set(attributor.owners(text)) == _agencies(attributor, {"local-authority", "schools"})
 
 
 def test_regression_a_forums_short_name_in_brackets_is_the_forum_too():
