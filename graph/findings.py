@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import vocab
-from .agencies import Gazetteer, Resolver, load_gazetteer
+from .agencies import Gazetteer, Mention, Resolver, load_gazetteer
 from .phrases import PhraseMatcher, words
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
 from .template import fold, load_template
@@ -382,7 +382,7 @@ class Attributor:
         "Children's services and the police should ..."), else whoever the text names or the rules give it, else
         the lead agency."""
         if section in self.judged:
-            return self.lead_agency(section)
+            return {**self.lead_agency(section), **self._owned(self._joined(text))}
         actor = self.g.cues.get("actor")
         head = re.match(r"\s*(?:ensure\s+(?:that\s+)?)?", text, re.IGNORECASE).end()
         subject = []
@@ -393,11 +393,16 @@ class Attributor:
             head = mention.end
         following = " ".join(words(text[head:head + 40])[:1])
         if subject and actor and any(m.start == 0 for m in actor.find_all(following)):
-            # "The local authority should ensure, together with the LSCB, …": a partner joined to the action.
-            subject += [m for m in self.resolver.mentions(text)
-                        if _JOINED.search(text[max(0, m.start - 40):m.start])]
-            return {a: Attribution(a, m.method, self.confidence(m.method)) for m in subject for a in m.agencies}
+            return self._owned(subject + self._joined(text))
         return self.owners(text, section) or self.lead_agency(section)
+
+    def _joined(self, text: str) -> list[Mention]:
+        """The partners joined to an action: "The local authority should ensure, together with the LSCB, …",
+        "In partnership with the local authority, launch …"."""
+        return [m for m in self.resolver.mentions(text) if _JOINED.search(text[max(0, m.start - 40):m.start])]
+
+    def _owned(self, mentions: list[Mention]) -> dict[str, Attribution]:
+        return {a: Attribution(a, m.method, self.confidence(m.method)) for m in mentions for a in m.agencies}
 
     def inherited(self, owners: dict[str, Attribution], method: str) -> dict[str, Attribution]:
         """Owners borrowed from the sentence or the finding before, under a method that says so."""

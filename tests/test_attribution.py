@@ -222,6 +222,18 @@ def test_the_lscbs_own_list_of_actions_is_the_boards():
     assert [keys.predicted(agency) for section, agency in analysis.judged] == ["safeguarding-partnership"]
 
 
+def test_a_partner_the_boards_action_is_taken_with_shares_it():
+    """Kent 2017's LSCB recommendation 92 opens "In partnership with the local authority, launch the multi-agency
+    neglect strategy": the board's and the council's, as its annotator read it."""
+    gold = json.loads((ANNOTATIONS / "development" / "kent-2017-sif.json").read_text(encoding="utf-8"))
+    report = annotated_report(gold)
+    keys = Keys(report, DATA["national data"])
+    analysis = analyse(report, keys.authority, gazetteer=keys.g)
+    number = next(r.number for r in report.recommendations if r.text.startswith("In partnership with the local"))
+    owners = {keys.predicted(a.agency) for n, atts in analysis.owners if n == number for a in atts}
+    assert owners == {"safeguarding-partnership", "local-authority"}
+
+
 def test_a_role_written_as_a_name_is_not_a_new_agency():
     """Regression: "the Local Safeguarding Children Board" matched the pattern for named boards and was minted as
     a body of its own, id:org/local-safeguarding-children-board, beside the authority's LSCB."""
