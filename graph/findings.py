@@ -143,8 +143,8 @@ _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
 _FEW = frozenset({"no", "none", "few", "very few", "rarely"})
 #: "Only" before a number: a small share ("only 48%", "only four young people").
-_ONLY = re.compile(r"\bonly\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a (?:third|quarter|half|minority|small))\b",
-                   re.IGNORECASE)
+_ONLY = re.compile(r"\bonly\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten"
+                   r"|a (?:third|quarter|half|minority|small))\b", re.IGNORECASE)
 #: "Not" before what befalls children: they "do not experience a large number of moves".
 _NOT_SUFFER = re.compile(r"not\s+(?:experience|suffer)\b", re.IGNORECASE)
 
@@ -178,7 +178,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return any(a <= start and end <= b for a, b in topics)
 
     # An opener inside a topic opens no aim: "when they need to come into care, they do so in a timely way".
-    aims = [(m.end, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text) if not in_topic(m.start, m.end)]
+    aims = [(m.end, _clause_end(text, m.end)) for m in lexicon.aim_openers.find_all(text)
+            if not in_topic(m.start, m.end)]
 
     def in_aim(start: int, end: int) -> bool:
         """Inside an aim, praise, progress and plain negators are what is aimed at, not what was found."""

@@ -24,6 +24,11 @@ def _board(folded: str) -> str:
     return re.sub(r"\b[a-z]{1,5}scb\b", "lscb", folded)
 
 
+def is_label(folded: str, labels: frozenset[str]) -> bool:
+    """Whether folded text is one of these heading labels, a board's own acronym standing for "LSCB"."""
+    return folded in labels or _board(folded) in labels
+
+
 @dataclass(frozen=True)
 class Framework:
     notation: str
@@ -146,10 +151,6 @@ class Template:
     def ends_body(self, text: str) -> bool:
         folded = fold(text)
         return any(folded.startswith(phrase) for phrase in self.body_ends)
-
-    def is_label(self, folded: str, labels: frozenset[str]) -> bool:
-        """Whether folded text is one of these labels, a board's own acronym standing for "LSCB"."""
-        return folded in labels or _board(folded) in labels
 
     def all_heading_labels(self) -> frozenset[str]:
         labels = {label for h in self.headings for label in h.labels}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..records import Paragraph
 from ..sources import BULLET, Line, join_lines, remove_footnote_markers, strip_superscripts
-from ..template import Framework, Template, fold
+from ..template import Framework, Template, fold, is_label
 from .grades import FRONT_MATTER, grade_suffix, grade_words, record_area, subject_of
 
 _NUM = re.compile(r"^(\d{1,3})\.(?:\s+|(?=[A-Z]))(\S.*)$")
@@ -246,7 +246,7 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
     timescale: str | None = None
     buffer: list[Line] = []
     back_cover = False
-    if start < len(lines) and start > 0 and template.is_label(fold(lines[start - 1].text), labels):
+    if start < len(lines) and start > 0 and is_label(fold(lines[start - 1].text), labels):
         path = [lines[start - 1].text]
 
     def new_paragraph(number: int | None, line: Line, kind: str = "lead") -> ParaBuilder:
@@ -387,7 +387,7 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
                 continue
         if buffer:
             candidate = join_lines([b.text for b in buffer] + [text], frozenset())
-            if template.is_label(fold(candidate), labels):
+            if is_label(fold(candidate), labels):
                 buffer.clear()
                 open_heading(candidate)
                 i += 1
@@ -399,14 +399,15 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
             flush_buffer_as_text()
         if nxt and text[:1].isupper() and not _NUM.match(text):
             two = join_lines([text, _FOOTNOTE_MARK.sub("", nxt)], frozenset())
-            if template.is_label(fold(two), labels) and len(two) < 120:
+            if is_label(fold(two), labels) and len(two) < 120:
                 flush_buffer_as_text()
                 open_heading(two)
                 i += 2
                 continue
         starts_block = bool(_NUM.match(nxt) or _GRADE_LINE.match(nxt)) and text[:1].isupper()
         # A heading of four words or more is one wherever it stands; a shorter one only where a paragraph ends.
-        if template.is_label(folded, labels) and len(text) < 120 and (closed or starts_block or len(folded.split()) >= 4):
+        if is_label(folded, labels) and len(text) < 120 and (
+                closed or starts_block or len(folded.split()) >= 4):
             flush_buffer_as_text()
             open_heading(_FOOTNOTE_MARK.sub("", text))
             i += 1
