@@ -324,6 +324,7 @@ class Resolver:
                 agencies = frozenset().union(*(self.role(r) for r in roles))
                 if agencies:
                     found.append(Mention(m.start(), m.end(), m.group(), agencies, "mention-generic"))
+                    taken.append((m.start(), m.end()))
         return sorted(found, key=lambda m: m.start)
 
     def _named(self, alias: str) -> tuple[frozenset[str], str]:

@@ -25,8 +25,9 @@ _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "M
 _STOPWORDS = frozenset("""a an and are as at be been being by for from has have in into is it its of on or that the
     their them there these this those to was were which who will with within all any both each more most other some
     such than too very can not no should must ensure improve children young people child""".split())
-#: Words that join a partner to an action whose actor is named at its head.
-_JOINED = re.compile(r"\b(?:together|jointly|in conjunction|in partnership)\s+with\s+(?:the\s+)?$", re.IGNORECASE)
+#: Words, set off from the action, that join a partner to it: "…, together with the LSCB, …".
+_JOINED = re.compile(r"(?:^|,)\s*(?:together|jointly|in conjunction|in partnership)\s+with\s+(?:the\s+)?$",
+                     re.IGNORECASE)
 #: Only a finding that points back ("these children", "they") carries over the owners before it.
 _ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", re.IGNORECASE)
 
@@ -141,12 +142,13 @@ _MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
 #: Words a negator may stand behind without losing its reach: "reduces the number of inappropriate referrals".
 _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
-_FEW = frozenset({"no", "none", "few", "very few", "rarely"})
+_FEW = frozenset({"no", "none", "few", "very few"})
 #: "Only" before a number: a small share ("only 48%", "only four young people").
-_ONLY = re.compile(r"\bonly\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten"
-                   r"|a (?:third|quarter|half|minority|small))\b", re.IGNORECASE)
+_ONLY = re.compile(r"\bonly\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+                   r"|a (?:third|quarter|half|minority|small))\b"
+                   r"(?!\s*(?:working\s+)?(?:hours?|days?|weeks?|months?|years?)\b)", re.IGNORECASE)
 #: "Not" before what befalls children: they "do not experience a large number of moves".
-_NOT_SUFFER = re.compile(r"not\s+(?:experience|suffer)\b", re.IGNORECASE)
+_NOT_SUFFER = re.compile(r"not\s+(?:experienc|suffer)\w*", re.IGNORECASE)
 
 
 def _clause_end(text: str, start: int) -> int:
@@ -240,8 +242,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     # placement moves", a small share of a bad quantity, is praise.
     for m in _ONLY.finditer(text):
         if not in_topic(m.start(), m.end()):
-            if any(0 < b - m.end() <= 60 and not _CLAUSE_END.search(text, m.end(), b) or 0 < m.start() - b <= 60
-                   for b in bad):
+            if any((0 < b - m.end() <= 60 or 0 < m.start() - b <= 60)
+                   and not _CLAUSE_END.search(text, min(b, m.end()), max(b, m.start())) for b in bad):
                 strong += 1
             else:
                 weak += 1
@@ -252,6 +254,10 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             else:
                 strong += 1
     improving = sum(1 for m in matches if m.label == "improvement")
+    trends = _trends(text, lexicon, lambda t: not in_topic(t.start, t.end) and not in_aim(t.start, t.end)
+                     and not lexicon.negators.intersection(window(t.start, 2)))
+    weak += trends.count("weakness")
+    improving += trends.count("improvement")
     # A single sign of a shortfall outweighs two of praise: inspectors qualify praise before they fault. After
     # "However", one outweighs any.
     contrast = any(m.start == len(text) - len(text.lstrip(" \"'(")) for m in lexicon.contrast_openers.find_all(text))
@@ -264,22 +270,39 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     return "context"
 
 
+def _comparisons(text: str, lexicon: Lexicon) -> list:
+    """The comparison cues of a text; a quantity inside a longer one is part of it ("not in education, employment or
+    training" is no "employment")."""
+    matches = lexicon.comparisons.find_all(text)
+    return [m for m in matches if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
+                                          for n in matches)]
+
+
+def _trends(text: str, lexicon: Lexicon, judged) -> list[str]:
+    """The verdicts of the trends a text states outside its topics, aims and negations: more of a bad quantity or
+    less of a good one is a weakness, the other way an improvement. A trend judges the nearest quantity in its
+    clause ("fixed-term exclusions are increasing")."""
+    matches = _comparisons(text, lexicon)
+    quantities = [q for q in matches if q.label in ("bad", "good")]
+    verdicts = []
+    for t in matches:
+        if t.label not in ("rising", "falling") or not judged(t):
+            continue
+        near = [q for q in quantities if abs(q.start - t.start) <= 60
+                and not _CLAUSE_END.search(text, min(q.end, t.end), max(q.start, t.start))]
+        if near:
+            q = min(near, key=lambda q: abs(q.start - t.start))
+            verdicts.append("weakness" if (t.label == "rising") == (q.label == "bad") else "improvement")
+    return verdicts
+
+
 def _compared(text: str, lexicon: Lexicon) -> str | None:
     """The verdict of a comparison with a benchmark, or None: more of a bad quantity (absence, exclusions,
     re-referrals) than the national average is a weakness, less of it a strength, and the other way round for a
     good one (attainment, attendance)."""
-    matches = lexicon.comparisons.find_all(text)
-    # A quantity inside a longer one is part of it: "not in education, employment or training" is no "employment".
-    matches = [m for m in matches if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
-                                             for n in matches)]
-    found = {m.label for m in matches}
+    found = {m.label for m in _comparisons(text, lexicon)}
     if "benchmark" not in found:
-        # A trend judges only the quantity next to it, in its clause ("fixed-term exclusions are increasing").
-        verdicts = {"weakness" if (t.label == "rising") == (q.label == "bad") else "improvement"
-                    for t in matches if t.label in ("rising", "falling")
-                    for q in matches if q.label in ("bad", "good") and abs(q.start - t.start) <= 60
-                    and not _CLAUSE_END.search(text, min(q.end, t.end), max(q.start, t.start))}
-        return verdicts.pop() if len(verdicts) == 1 else None
+        return None
     if found & {"better", "worse"} and len(found & {"better", "worse"}) == 1:
         return "strength" if "better" in found else "weakness"
     direction = found & {"higher", "lower"}
@@ -383,7 +406,7 @@ class Attributor:
         "Children's services and the police should ..."), else whoever the text names or the rules give it, else
         the lead agency."""
         if section in self.judged:
-            return {**self.lead_agency(section), **self._owned(self._joined(text))}
+            return {**self._owned(self._joined(text)), **self.lead_agency(section)}
         actor = self.g.cues.get("actor")
         head = re.match(r"\s*(?:ensure\s+(?:that\s+)?)?", text, re.IGNORECASE).end()
         subject = []
@@ -400,7 +423,7 @@ class Attributor:
     def _joined(self, text: str) -> list[Mention]:
         """The partners joined to an action: "The local authority should ensure, together with the LSCB, …",
         "In partnership with the local authority, launch …"."""
-        return [m for m in self.resolver.mentions(text) if _JOINED.search(text[max(0, m.start - 40):m.start])]
+        return [m for m in self.resolver.mentions(text) if _JOINED.search(text[:m.start])]
 
     def _owned(self, mentions: list[Mention]) -> dict[str, Attribution]:
         return {a: Attribution(a, m.method, self.confidence(m.method)) for m in mentions for a in m.agencies}
