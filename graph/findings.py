@@ -335,6 +335,8 @@ class Attributor:
         self.g = gazetteer or load_gazetteer()
         self.resolver = Resolver(self.g, authority, report.date)
         self.new_agencies: dict[str, NewAgency] = {}
+        #: Whether the report's lists of actions are addressed to the lead agency (ILACS).
+        self.lead_actions = any(f.lead_actions for f in load_template().frameworks if f.notation == report.framework)
         sections = {p.section for p in report.paragraphs}
         #: The sections of this report that judge one partner on its own, and that partner's role.
         self.judged = {s: role for s, role in self.g.section_roles.items() if s in sections}
@@ -403,8 +405,9 @@ class Attributor:
     def action_owners(self, text: str, section: str | None = None) -> dict[str, Attribution]:
         """The owners of a recommended action: the partner a section judges on its own, for that section's list
         (the LSCB's); else the bodies named at its head, before the verb ("Ensure that the LSCB clarifies ...",
-        "Children's services and the police should ..."), else whoever the text names or the rules give it, else
-        the lead agency."""
+        "Children's services and the police should ..."), with any partner joined to them; else, where the
+        framework addresses its actions to the lead agency (ILACS), the lead agency; else whoever the text names or
+        the rules give it, else the lead agency."""
         if section in self.judged:
             return {**self._owned(self._joined(text)), **self.lead_agency(section)}
         actor = self.g.cues.get("actor")
@@ -418,6 +421,8 @@ class Attributor:
         following = " ".join(words(text[head:head + 40])[:1])
         if subject and actor and any(m.start == 0 for m in actor.find_all(following)):
             return self._owned(subject + self._joined(text))
+        if self.lead_actions:
+            return self.lead_agency(section)
         return self.owners(text, section) or self.lead_agency(section)
 
     def _joined(self, text: str) -> list[Mention]:

@@ -43,6 +43,7 @@ class Framework:
     first_page_grades: bool = False  # grades on the first page (a grid), not in a Record of main findings
     unnumbered: bool = False  # unnumbered text is kept as paragraphs of its own
     timed_actions: bool = False  # every action has a timescale
+    lead_actions: bool = False  # its actions are the lead agency's unless their head names other bodies
     action_words: frozenset[str] = frozenset()  # how the actions of its lists begin
     empty_list_phrases: tuple[str, ...] = ()  # how a list says it has no actions
     grid_end: str | None = None  # the area whose row ends the first page's grid, where unheaded text follows
@@ -193,7 +194,7 @@ def load_template() -> Template:
                         ?t skos:notation ?n ; ofsted:maxFieldworkDays ?days }"""):
         kinds.setdefault(_v(row["f"]), []).append((int(_v(row["days"])), _v(row["n"])))
     frameworks = []
-    for row in _rows("""SELECT ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ?gridEnd
+    for row in _rows("""SELECT ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ?lead ?gridEnd
                         (GROUP_CONCAT(DISTINCT ?phrase; separator="|") AS ?phrases)
                         (GROUP_CONCAT(DISTINCT ?sn; separator=" ") AS ?sections) WHERE {
                         ?f a ofsted:InspectionFramework ; skos:notation ?n ; skos:prefLabel ?label ;
@@ -201,8 +202,9 @@ def load_template() -> Template:
                         OPTIONAL { ?f ofsted:hasSection/skos:notation ?sn }
                         OPTIONAL { ?f ofsted:startSection/skos:notation ?start }
                         OPTIONAL { ?f ofsted:gradesOnFirstPage ?grid } OPTIONAL { ?f ofsted:readsUnnumberedText ?unnumbered }
-                        OPTIONAL { ?f ofsted:timedActions ?timed } OPTIONAL { ?f ofsted:gridEndsWith/skos:notation ?gridEnd } }
-                        GROUP BY ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ?gridEnd ORDER BY ?n"""):
+                        OPTIONAL { ?f ofsted:timedActions ?timed } OPTIONAL { ?f ofsted:gridEndsWith/skos:notation ?gridEnd }
+                        OPTIONAL { ?f ofsted:actionsAddressedToLeadAgency ?lead } }
+                        GROUP BY ?f ?n ?label ?supported ?start ?grid ?unnumbered ?timed ?lead ?gridEnd ORDER BY ?n"""):
         f = _v(row["f"])
         # Sections in report order: the opening one first (safeguarding before looked after children in 2009-12).
         sections = tuple(sorted(_v(row["sections"]).split(),
@@ -216,7 +218,7 @@ def load_template() -> Template:
             grades=tuple(sorted(set(grades.get(f, [])))),
             grade_labels=tuple(sorted(grade_labels.get(f, {}).items())), start_section=_v(row["start"]) or None,
             first_page_grades=_v(row["grid"]) == "true", unnumbered=_v(row["unnumbered"]) == "true",
-            timed_actions=_v(row["timed"]) == "true",
+            timed_actions=_v(row["timed"]) == "true", lead_actions=_v(row["lead"]) == "true",
             action_words=frozenset(phrases.get(f, {}).get(vocab.OFSTED + "actionWord", ())),
             empty_list_phrases=tuple(sorted(phrases.get(f, {}).get(vocab.OFSTED + "emptyListPhrase", ()))),
             grid_end=_v(row["gridEnd"]) or None, inspection_types=tuple(sorted(kinds.get(f, []))),

@@ -479,6 +479,24 @@ def test_an_action_belongs_to_the_bodies_named_at_its_head(text, roles):
     assert set(attributor.action_owners(text)) == _agencies(attributor, roles)
 
 
+def test_an_ilacs_action_is_the_councils_unless_its_head_names_another_body():
+    """ILACS inspects the council's services alone, and addresses "What needs to improve" to it (shared/DOMAIN.md):
+    an action that mentions health work is still the council's, where in a SIF report the rules share it."""
+    from graph.findings import Attributor
+    from graph.rdf import authority_iri
+
+    text = "Improve the timeliness of health assessments for children in care."
+    for stem, roles in (("worcestershire-ilacs-2023", {"local-authority"}),
+                        ("worcestershire-sif-2017", {"local-authority", "health-commissioner"})):
+        report = parsed(stem)
+        attributor = Attributor(report, authority_iri(report))
+        assert set(attributor.action_owners(text)) == _agencies(attributor, roles), stem
+    report = parsed("worcestershire-ilacs-2023")
+    attributor = Attributor(report, authority_iri(report))
+    assert set(attributor.action_owners("The police should share notifications within a day.")) == \
+        _agencies(attributor, {"police"})
+
+
 def _norfolk_attributor(stem: str):
     from graph.agencies import load_gazetteer
     from graph.findings import Attributor
