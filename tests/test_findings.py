@@ -206,14 +206,12 @@ def test_quantities_problems_and_stages_of_polarity(text, expected):
     # The occasion for an action is no shortfall, and an aim opener inside it opens no aim.
     ("Police protection powers are used appropriately when there is a need to act at once.", "strength"),
     ("When they need to come into care, children do so in a timely way.", "strength"),
-
     # A narrowing attainment gap is progress; the gap alone is a shortfall.
     ("For looked after children in primary schools, the attainment gap is narrowing.", "improvement"),
     ("There is a wide attainment gap between looked after children and their peers.", "weakness"),
 ])
 def test_what_befalls_children_occasions_and_gaps(text, expected):
-    verdicts = [polarity(text[a:b], load_lexicon()) for a, b, _ in split_clauses(text)]
-    assert expected in verdicts and (expected == "weakness" or verdicts == [expected]), verdicts
+    assert polarity(text, load_lexicon()) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
