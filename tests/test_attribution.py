@@ -37,9 +37,8 @@ NAMED = ("mention", "mention-generic", "mention-part")
 #: Owner keys of the annotations that are national bodies, not roles: the words that name them.
 NATIONAL_KEYS = {"voluntary-sector": "voluntary sector", "courts": "courts", "cafcass": "Cafcass"}
 #: Floors: F1 of weakness ownership and of recommendation owners, for each set and data.
-#: SIF and ILACS reports have floors of their own, which guard against regression: the held-out SIF report scores
-#: below the target of 0.85, and the ILACS development reports below the other development reports (see the
-#: README's figures).
+#: SIF and ILACS reports have floors of their own, which guard against regression: the held-out SIF reports score
+#: below the target of 0.85, and the ILACS reports below the other development reports (see the README's figures).
 FLOORS = {
     ("development", "all data"): (0.84, 0.85),
     ("development", "national data"): (0.84, 0.85),
@@ -49,7 +48,7 @@ FLOORS = {
     ("held-out", "national data", "sif"): (0.78, 0.90),
     ("development", "all data", "ilacs"): (0.80, 0.80),
     ("development", "national data", "ilacs"): (0.80, 0.80),
-    ("held-out", "national data", "ilacs"): (0.88, 0.90),
+    ("held-out", "national data", "ilacs"): (0.75, 0.90),
 }
 
 #: Floors of single reports below their set's: Trafford 2015, a good authority, where 35 of 133 paragraphs hold a
@@ -58,12 +57,14 @@ FLOORS = {
 #: paragraphs hold a weakness, and 19 of the other 83, 18 of the other 89 and 23 of the other 92 are read as holding
 #: one. Hull 2015 (held out) loses on owners too: of its 27 owners too many, 11 are in paragraphs that hold a
 #: weakness. West Berkshire 2017 (held out) has seven recommendations, so that one owner more is 0.06 of its figure.
-#: Oxfordshire 2024 and Walsall 2021 (held out, ILACS) are short: 15 weakness pairs each, one of them 0.03-0.07 of
-#: the figure.
+#: Oxfordshire 2024 and North Tyneside 2020 (held out, ILACS) are short inspections of good authorities: 15 and 12
+#: weakness pairs, one of them 0.03-0.08 of the figure. Surrey 2015 (held out) is the LSCB's review alone: 17
+#: paragraphs.
 REPORT_FLOORS = {"trafford-2015-sif": (0.65, 0.90), "redbridge-2016-sif": (0.70, 0.90),
                  "islington-2017-sif": (0.53, 0.90), "kingston-upon-hull-2015-sif": (0.74, 0.90),
                  "west-berkshire-2017-sif": (0.78, 0.85), "bradford-2014-sif": (0.58, 0.90),
-                 "oxfordshire-2024-ilacs": (0.62, 0.90), "walsall-2021-ilacs": (0.74, 0.90)}
+                 "oxfordshire-2024-ilacs": (0.62, 0.90), "north-tyneside-2020-ilacs": (0.50, 0.90),
+                 "surrey-2015-sif": (0.70, 0.90)}
 
 FIGURES: dict[str, dict[str, tuple[float, float, float]]] = {}
 #: The scored pairs of each annotation and data: (predicted, expected) sets, for pooling over a set.

@@ -147,3 +147,11 @@ def test_regression_a_heading_that_names_the_board_by_its_own_acronym_is_a_headi
     assert {p.number for p in _judgement_paragraphs(report) if p.section == "lscb"} == set(range(143, 156))
     assert report.paragraph("12").text.endswith("constantly getting better for care leavers.")
     assert report.paragraph("106").text.endswith("for children who have been placed with them.")
+
+
+def test_regression_the_last_line_of_a_paragraph_that_reads_like_a_heading_is_its_text():
+    """Enfield 2019, paragraph 50 ends on a line of its own, "outcomes for children and young people.", the words of
+    a 2009-12 judgement area: it was read as a heading and lost from the paragraph. Words copied from the PDF."""
+    report = corpus_report("enfield_2019-04-15.pdf")
+    assert report.paragraph("50").text.endswith(
+        "housing needs, to drive improvements and outcomes for children and young people.")

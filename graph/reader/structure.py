@@ -405,9 +405,11 @@ def scan_structure(lines: tuple[Line, ...], framework: Framework, template: Temp
                 i += 2
                 continue
         starts_block = bool(_NUM.match(nxt) or _GRADE_LINE.match(nxt)) and text[:1].isupper()
-        # A heading of four words or more is one wherever it stands; a shorter one only where a paragraph ends.
+        # A heading of four words or more is one wherever it stands; a shorter one only where a paragraph ends. A
+        # line in lower case that goes on with an open paragraph is its text ("… to drive improvements and" /
+        # "outcomes for children and young people.").
         if is_label(folded, labels) and len(text) < 120 and (
-                closed or starts_block or len(folded.split()) >= 4):
+                closed or starts_block or len(folded.split()) >= 4 and not text[:1].islower()):
             flush_buffer_as_text()
             open_heading(_FOOTNOTE_MARK.sub("", text))
             i += 1
