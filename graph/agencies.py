@@ -304,7 +304,7 @@ class Resolver:
         """Bodies named in a text, by name or by role, longest first and not overlapping."""
         found = []
         cued_ends: set[int] = set()
-        for m in sorted(self.g.matcher.find_longest(text), key=lambda m: m.start):
+        for m in self.g.matcher.find_longest(text):  # left to right, so a cued name comes before its short name
             if m.label.startswith(_GENERIC):
                 agencies = frozenset().union(*(self.role(r) for r in self.g.generic[m.label[len(_GENERIC):]]))
                 method = "mention-generic"

@@ -163,7 +163,9 @@ def _main_verb(text: str, start: int) -> int:
 
 def polarity(text: str, lexicon: Lexicon) -> str:
     """strength, weakness, improvement or context, from the cue phrases in ontology/findings.ttl."""
-    compared = _compared(text, lexicon)
+    comparisons = lexicon.comparisons.find_all(text)
+    quantities = _outermost(comparisons)
+    compared = _compared(quantities)
     if compared:
         return compared
     topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
@@ -173,7 +175,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
-    bad = [m.start for m in lexicon.comparisons.find_all(text) if m.label == "bad"]
+    bad = [m.start for m in comparisons if m.label == "bad"]
     clause_negators = {text[m.start:m.end].lower() for m in lexicon.clause_negators.find_all(text)}
 
     def in_topic(start: int, end: int) -> bool:
@@ -254,7 +256,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             else:
                 strong += 1
     improving = sum(1 for m in matches if m.label == "improvement")
-    trends = _trends(text, lexicon, lambda t: not in_topic(t.start, t.end) and not in_aim(t.start, t.end)
+    trends = _trends(text, quantities, lambda t: not in_topic(t.start, t.end) and not in_aim(t.start, t.end)
                      and not lexicon.negators.intersection(window(t.start, 2)))
     weak += trends.count("weakness")
     improving += trends.count("improvement")
@@ -270,19 +272,16 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     return "context"
 
 
-def _comparisons(text: str, lexicon: Lexicon) -> list:
-    """The comparison cues of a text; a quantity inside a longer one is part of it ("not in education, employment or
-    training" is no "employment")."""
-    matches = lexicon.comparisons.find_all(text)
+def _outermost(matches) -> list:
+    """The comparison cues not inside a longer one: "not in education, employment or training" is no "employment"."""
     return [m for m in matches if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
                                           for n in matches)]
 
 
-def _trends(text: str, lexicon: Lexicon, judged) -> list[str]:
+def _trends(text: str, matches: list, judged) -> list[str]:
     """The verdicts of the trends a text states outside its topics, aims and negations: more of a bad quantity or
     less of a good one is a weakness, the other way an improvement. A trend judges the nearest quantity in its
     clause ("fixed-term exclusions are increasing")."""
-    matches = _comparisons(text, lexicon)
     quantities = [q for q in matches if q.label in ("bad", "good")]
     verdicts = []
     for t in matches:
@@ -296,11 +295,11 @@ def _trends(text: str, lexicon: Lexicon, judged) -> list[str]:
     return verdicts
 
 
-def _compared(text: str, lexicon: Lexicon) -> str | None:
+def _compared(matches: list) -> str | None:
     """The verdict of a comparison with a benchmark, or None: more of a bad quantity (absence, exclusions,
     re-referrals) than the national average is a weakness, less of it a strength, and the other way round for a
     good one (attainment, attendance)."""
-    found = {m.label for m in _comparisons(text, lexicon)}
+    found = {m.label for m in matches}
     if "benchmark" not in found:
         return None
     if found & {"better", "worse"} and len(found & {"better", "worse"}) == 1:
@@ -336,7 +335,7 @@ class Attributor:
         self.resolver = Resolver(self.g, authority, report.date)
         self.new_agencies: dict[str, NewAgency] = {}
         #: Whether the report's lists of actions are addressed to the lead agency (ILACS).
-        self.lead_actions = any(f.lead_actions for f in load_template().frameworks if f.notation == report.framework)
+        self.lead_actions = load_template().framework(report.framework).lead_actions
         sections = {p.section for p in report.paragraphs}
         #: The sections of this report that judge one partner on its own, and that partner's role.
         self.judged = {s: role for s, role in self.g.section_roles.items() if s in sections}
@@ -408,27 +407,25 @@ class Attributor:
         "Children's services and the police should ..."), with any partner joined to them; else, where the
         framework addresses its actions to the lead agency (ILACS), the lead agency; else whoever the text names or
         the rules give it, else the lead agency."""
+        mentions = self.resolver.mentions(text)
+        # "…, together with the LSCB, …", "In partnership with the local authority, launch …": joined partners.
+        joined = [m for m in mentions if _JOINED.search(text[:m.start])]
         if section in self.judged:
-            return {**self._owned(self._joined(text)), **self.lead_agency(section)}
+            return {**self._owned(joined), **self.lead_agency(section)}
         actor = self.g.cues.get("actor")
         head = re.match(r"\s*(?:ensure\s+(?:that\s+)?)?", text, re.IGNORECASE).end()
         subject = []
-        for mention in self.resolver.mentions(text):
+        for mention in mentions:
             if not re.fullmatch(r"\W*(?:(?:the|and|both)\W+)*", text[head:mention.start], re.IGNORECASE):
                 break
             subject.append(mention)
             head = mention.end
         following = " ".join(words(text[head:head + 40])[:1])
         if subject and actor and any(m.start == 0 for m in actor.find_all(following)):
-            return self._owned(subject + self._joined(text))
+            return self._owned(subject + joined)
         if self.lead_actions:
             return self.lead_agency(section)
         return self.owners(text, section) or self.lead_agency(section)
-
-    def _joined(self, text: str) -> list[Mention]:
-        """The partners joined to an action: "The local authority should ensure, together with the LSCB, …",
-        "In partnership with the local authority, launch …"."""
-        return [m for m in self.resolver.mentions(text) if _JOINED.search(text[:m.start])]
 
     def _owned(self, mentions: list[Mention]) -> dict[str, Attribution]:
         return {a: Attribution(a, m.method, self.confidence(m.method)) for m in mentions for a in m.agencies}
