@@ -143,10 +143,16 @@ _MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
 _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
 _FEW = frozenset({"no", "none", "few", "very few"})
-#: "Only" before a number: a small share ("only 48%", "only four young people").
-_ONLY = re.compile(r"\bonly\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-                   r"|a (?:third|quarter|half|minority|small))\b"
-                   r"(?!\s*(?:working\s+)?(?:hours?|days?|weeks?|months?|years?)\b)", re.IGNORECASE)
+#: Words that say how little; beside a bad quantity in its clause, on either side, they deny it ("staff turnover is
+#: low", "the very low rate of adoption disruptions").
+_LOW = frozenset({"low"})
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_TIME_UNIT = r"(?:working\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
+#: "Only" before a number: a small share ("only 48%", "only four young people"), but not a short time.
+_ONLY = re.compile(rf"\bonly\s+(?:{_NUMBER}|a (?:third|quarter|half|minority|small))\b(?!\s*{_TIME_UNIT})",
+                   re.IGNORECASE)
+#: A time kept under a bound is a timescale met, not a shortfall: "court timescales reduced to below 30 weeks".
+_BOUND = re.compile(rf"\b(?:below|under|less than|fewer than|within)\s+{_NUMBER}\s+{_TIME_UNIT}", re.IGNORECASE)
 #: "Not" before what befalls children: they "do not experience a large number of moves".
 _NOT_SUFFER = re.compile(r"not\s+(?:experienc|suffer)\w*", re.IGNORECASE)
 
@@ -172,6 +178,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)]
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
+    topics += [m.span() for m in _BOUND.finditer(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
@@ -223,6 +230,13 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     matches = [m for m in found if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
                                            for n in found)]
     weaknesses = [m for m in matches if m.label == "weakness"]
+
+    def near_bad(start: int, end: int, before: bool, reach: int = 50) -> list[int]:
+        """The bad quantities in the clause of the words start:end, up to `reach` characters after them (or before
+        them too)."""
+        return [b for b in bad if (0 < b - end <= reach or before and 0 < start - b <= reach)
+                and not _CLAUSE_END.search(text, min(b, end), max(b, start))]
+
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0
     spent: set[int] = set()  # negators that deny a shortfall, and so are no weakness themselves
@@ -232,8 +246,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             strong += 1
             spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
         elif (text[m.start:m.end].lower() in _FEW and not re.search(r"\ba\s+$", text[:m.start], re.IGNORECASE)
-              or _NOT_SUFFER.match(text, m.start)) \
-                and (denied_bad := [b for b in bad if 0 < b - m.end <= 50 and not _CLAUSE_END.search(text, m.end, b)]):
+              or _NOT_SUFFER.match(text, m.start)) and (denied_bad := near_bad(m.start, m.end, before=False)) \
+                or text[m.start:m.end].lower() in _LOW and (denied_bad := near_bad(m.start, m.end, before=True)):
             # "No children are permanently excluded", "very few experience disruption"; not "a few", which is some.
             strong += 1
             spent.add(m.start)
@@ -244,8 +258,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     # placement moves", a small share of a bad quantity, is praise.
     for m in _ONLY.finditer(text):
         if not in_topic(m.start(), m.end()):
-            if any((0 < b - m.end() <= 60 or 0 < m.start() - b <= 60)
-                   and not _CLAUSE_END.search(text, min(b, m.end()), max(b, m.start())) for b in bad):
+            if near_bad(m.start(), m.end(), before=True, reach=60):
                 strong += 1
             else:
                 weak += 1

@@ -240,6 +240,33 @@ def test_trends_and_challenges(text, expected):
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Written for the rules. A wait kept under a bound, a time within a bound, and the measure of a wait are no
+    # shortfall; a wait that is too long still is.
+    ("Most families waited less than four weeks for a parenting programme.", "strength"),
+    ("The service has brought care proceedings down to below 26 weeks on average.", "context"),
+    ("Leaders have reduced the time that children wait for a permanent home.", "improvement"),
+    ("Children wait too long for a permanent home.", "weakness"),
+    ("Six children are waiting to be linked with adoptive families.", "context"),
+    # "Low" beside a bad quantity, on either side, is praise; low take-up is a shortfall.
+    ("Social worker turnover is low.", "strength"),
+    ("A very low rate of placement breakdowns reflects careful matching.", "strength"),
+    ("Take-up of advocacy is low.", "weakness"),
+    ("Very few families are re-referred within a year.", "strength"),
+    # A level of risk or help is no shortfall; "lower levels of training" is one.
+    ("Managers review the plans of children at lower levels of risk each month.", "context"),
+    ("Health staff show lower levels of training in safeguarding than others.", "weakness"),
+    # Children whom services find hard to reach are no shortfall of the service; barriers it makes are.
+    ("The team offers outreach to young people who are most difficult to reach.", "context"),
+    ("Plans are written in a way that is difficult for parents to understand.", "weakness"),
+    # A condition put as a question is not a shortfall; "ineffective" is one.
+    ("Adopters know whom to call, should they require further help.", "context"),
+    ("Pathway plans are mostly ineffective.", "weakness"),
+])
+def test_waits_levels_and_low_quantities(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
 def test_albeit_turns_a_sentence():
     """The progress before "albeit" and the shortfall after it are findings of their own. Written for the rule."""
     text = "Weaknesses in practice are being addressed, albeit from a very low base."
