@@ -28,6 +28,9 @@ _STOPWORDS = frozenset("""a an and are as at be been being by for from has have 
 #: Words, set off from the action, that join a partner to it: "…, together with the LSCB, …".
 _JOINED = re.compile(r"(?:^|,)\s*(?:together|jointly|in conjunction|in partnership)\s+with\s+(?:the\s+)?$",
                      re.IGNORECASE)
+#: Words that may come before the names that head a text, its subject: "However, the courts and Cafcass …".
+_HEAD_WORDS = re.compile(r"(?:[\W_]|\b(?:however|although|albeit|but|while|whilst|the|and|both|also)\b)*",
+                         re.IGNORECASE)
 #: Only a finding that points back ("these children", "they") carries over the owners before it.
 _ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", re.IGNORECASE)
 
@@ -349,6 +352,9 @@ class Attributor:
         self.new_agencies: dict[str, NewAgency] = {}
         #: Whether the report's lists of actions are addressed to the lead agency (ILACS).
         self.lead_actions = load_template().framework(report.framework).lead_actions
+        #: The authority and the bodies that fill a partner role for it: a body outside them (a court, a national
+        #: body, a provider) owns only what it is the subject of.
+        self.partners = {authority} | {agency for la, _, agency, _, _ in self.g.roles if la == authority}
         sections = {p.section for p in report.paragraphs}
         #: The sections of this report that judge one partner on its own, and that partner's role.
         self.judged = {s: role for s, role in self.g.section_roles.items() if s in sections}
@@ -370,14 +376,18 @@ class Attributor:
 
         named = [m for p in self.g.name_patterns if any(a in text for a in p.anchors)
                  for m in p.pattern.finditer(text) if fold(_name(m)) not in self.g.alias_nodes]
-        for mention in self.resolver.mentions(text):
+        mentions = self.resolver.mentions(text)
+        # "Delays are due to the courts": a court, a national body or a provider named in passing is no owner.
+        heads = _heads(text, [(m.start, m.end) for m in mentions] + [n.span() for n in named])
+        for mention in mentions:
             # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
             if any(n.start() <= mention.start and mention.end <= n.end() for n in named):
                 continue
             if section in self.judged and self._service(mention.text):
                 continue  # in the LSCB's review, a kind of work ("early help") is what the board oversees
             for agency in mention.agencies:
-                offer(agency, mention.method, self.confidence(mention.method))
+                if agency in self.partners or mention.start in heads:
+                    offer(agency, mention.method, self.confidence(mention.method))
         for pattern in self.g.name_patterns:
             if not any(a in text for a in pattern.anchors):
                 continue
@@ -390,6 +400,8 @@ class Attributor:
                     # "Derby Safeguarding Children Board" in Derby's report: the board the data knows by its role.
                     for agency in frozenset().union(*(self.resolver.role(r) for r in pattern.roles)):
                         offer(agency, "mention", self.confidence("mention"))
+                    continue
+                if m.start() not in heads:
                     continue
                 iri = vocab.org_iri(name)
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
@@ -456,6 +468,20 @@ class Attributor:
                 return {a: Attribution(a, "section", self.confidence("section")) for a in holders}
         method = "default:lead-agency"
         return {self.resolver.authority: Attribution(self.resolver.authority, method, self.confidence(method))}
+
+
+def _heads(text: str, spans: list[tuple[int, int]]) -> set[int]:
+    """The starts of the names that head a text: the first, if only openers and articles come before it, and those
+    joined to it by "and" ("The local authority and the LSCB have been slow …")."""
+    heads: set[int] = set()
+    at = _HEAD_WORDS.match(text).end()
+    for start, end in sorted(spans):
+        if start > at:
+            break
+        if end > at:  # a name may begin with the article the openers took ("the courts")
+            heads.add(start)
+            at = _HEAD_WORDS.match(text, end).end()
+    return heads
 
 
 def _grade_statement(text: str) -> bool:

@@ -459,9 +459,26 @@ def _edited_worcestershire_owners(tmp_path, sentence: str) -> set[tuple[str, str
 
 def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_path):
     rows = _edited_worcestershire_owners(
-        tmp_path, "The Severn Valley Safeguarding Children Forum has not agreed a protocol with Wyre Forest "
-                  "Community Health NHS Trust.")
+        tmp_path, "Wyre Forest Community Health NHS Trust has not agreed a protocol with the Severn Valley "
+                  "Safeguarding Children Forum.")
     assert (ID + "org/wyre-forest-community-health-nhs-trust", "https://w3id.org/ofsted-kg/ontology#NHSTrust") in rows
+
+
+@pytest.mark.parametrize("text, owned", [
+    # Written for the rule: a court, a national body or a provider owns only what it is the subject of.
+    ("Delays in care proceedings are due to the courts and Cafcass.", False),
+    ("The council makes poor use of independent fostering agencies.", False),
+    ("Cafcass does not attend the board's meetings.", True),
+    ("However, the courts and Cafcass have not agreed a protocol.", True),
+])
+def test_a_body_outside_the_partnership_owns_only_what_it_heads(text, owned):
+    from graph.findings import Attributor
+    from graph.rdf import authority_iri
+
+    report = parsed("worcestershire-slac-2010")
+    attributor = Attributor(report, authority_iri(report))
+    outside = {a for a in attributor.owners(text) if a not in attributor.partners}
+    assert bool(outside) == owned, outside
 
 
 def test_regression_another_authoritys_named_body_owns_nothing(tmp_path):
