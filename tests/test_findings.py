@@ -262,6 +262,9 @@ def test_trends_and_challenges(text, expected):
     # A condition put as a question is not a shortfall; "ineffective" is one.
     ("Adopters know whom to call, should they require further help.", "context"),
     ("Pathway plans are mostly ineffective.", "weakness"),
+    # "… of concern" names what a service works on; fragile progress is a shortfall.
+    ("The panel reviews cases of concern each week.", "context"),
+    ("Progress in the service remains fragile.", "weakness"),
 ])
 def test_waits_levels_and_low_quantities(text, expected):
     assert polarity(text, load_lexicon()) == expected
