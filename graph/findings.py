@@ -227,8 +227,14 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             repaired(m)
             or any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
 
+    def denied_in_aim(m) -> bool:
+        """A shortfall an aim keeps away: "to ensure that children do not experience unnecessary delay"."""
+        return any(a <= m.start and m.end <= b and lexicon.negators.intersection(words(text[a:m.start]))
+                   for a, b in aims)
+
     found = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end) and not (
-        in_aim(m.start, m.end) and (m.label != "weakness" or text[m.start:m.end].lower() in lexicon.negators))]
+        in_aim(m.start, m.end) and (m.label != "weakness" or text[m.start:m.end].lower() in lexicon.negators
+                                    or denied_in_aim(m)))]
     # A cue inside a longer one is part of it: "requires improvement" is no "improvement", "not yet" no second "not".
     matches = [m for m in found if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
                                            for n in found)]

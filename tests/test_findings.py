@@ -265,6 +265,9 @@ def test_trends_and_challenges(text, expected):
     # "… of concern" names what a service works on; fragile progress is a shortfall.
     ("The panel reviews cases of concern each week.", "context"),
     ("Progress in the service remains fragile.", "weakness"),
+    # A shortfall an aim keeps away is no shortfall; one the aim's subject shows still is.
+    ("Managers track plans closely to ensure that children do not experience unnecessary delay.", "context"),
+    ("Links with providers to ensure that they understand procedures are not yet developed.", "weakness"),
 ])
 def test_waits_levels_and_low_quantities(text, expected):
     assert polarity(text, load_lexicon()) == expected
