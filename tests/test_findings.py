@@ -268,6 +268,10 @@ def test_trends_and_challenges(text, expected):
     # A shortfall an aim keeps away is no shortfall; one the aim's subject shows still is.
     ("Managers track plans closely to ensure that children do not experience unnecessary delay.", "context"),
     ("Links with providers to ensure that they understand procedures are not yet developed.", "weakness"),
+    # A sentence that opens on "Not all" is about the exceptions; reliance and drift are shortfalls.
+    ("Not all young people felt that they had been well prepared and given good support.", "weakness"),
+    ("The service remains too reliant on agency social workers.", "weakness"),
+    ("Some short-term placements have drifted into long-term ones.", "weakness"),
 ])
 def test_waits_levels_and_low_quantities(text, expected):
     assert polarity(text, load_lexicon()) == expected
