@@ -137,6 +137,10 @@ _QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,60}?'(?![\w'])")
 _CONDITION = re.compile(r"(?:When|If|Where|Once|Unless|Until)\b[^,;]{3,120},")
 #: A grade of the past, told as a circumstance: "since 2015, when all services, except adoption, were judged …".
 _PAST_GRADE = re.compile(r"\b(?:when|where)\b[^.;]{0,80}?\b(?:was|were)\s+(?:judged|graded)\b[^.;]*")
+#: What is to be done, as an indirect question: "social workers explain what needs to change". It names the aim of
+#: the work, not a lack, and runs to its clause's end or the main verb after it.
+_WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|is\s+needed|are\s+needed)\b",
+                             re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
 _CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
 #: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
@@ -182,6 +186,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
+    topics += [(m.start(), min(_clause_end(text, m.end()), _main_verb(text, m.end())))
+               for m in _WHAT_IS_NEEDED.finditer(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())

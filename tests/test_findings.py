@@ -272,6 +272,17 @@ def test_trends_and_challenges(text, expected):
     ("Not all young people felt that they had been well prepared and given good support.", "weakness"),
     ("The service remains too reliant on agency social workers.", "weakness"),
     ("Some short-term placements have drifted into long-term ones.", "weakness"),
+    # What is to be done, as an indirect question, is no lack; the main clause after it still judges.
+    ("Letters to parents are clear about what needs to change.", "strength"),
+    ("The system that tells managers what they need to do better is not used effectively.", "weakness"),
+    ("Parents do not understand what needs to change.", "weakness"),
+    # The occasion for an action, a condition put as a question, and "not only" deny nothing and fault nothing.
+    ("IROs escalate concerns promptly when there is any delay in planning.", "strength"),
+    ("Plans are clear should the matter need to go to court.", "strength"),
+    ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
+    # A negative impact is a shortfall, unless it is kept away.
+    ("Frequent changes of worker have a negative impact on children.", "weakness"),
+    ("Leaders act to mitigate the negative impact of living far from home.", "strength"),
 ])
 def test_waits_levels_and_low_quantities(text, expected):
     assert polarity(text, load_lexicon()) == expected
