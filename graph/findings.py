@@ -141,6 +141,10 @@ _PAST_GRADE = re.compile(r"\b(?:when|where)\b[^.;]{0,80}?\b(?:was|were)\s+(?:jud
 #: the work, not a lack, and runs to its clause's end or the main verb after it.
 _WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|is\s+needed|are\s+needed)\b",
                              re.IGNORECASE)
+#: The occasion of a need: "plans are led by partners when a coordinated response is needed", "targets are set
+#: where improvements are needed". A need on an occasion is what the work answers, not a shortfall.
+_OCCASION = re.compile(r"\b(?:when|whenever|where|wherever|if)\s[^,;:.]{0,60}?\b(?:is|are)\s+(?:needed|required)\b",
+                       re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
 _CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
 #: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
@@ -186,6 +190,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
+    topics += [m.span() for m in _OCCASION.finditer(text)]
     topics += [(m.start(), min(_clause_end(text, m.end()), _main_verb(text, m.end())))
                for m in _WHAT_IS_NEEDED.finditer(text)]
     condition = _CONDITION.match(text)

@@ -59,9 +59,10 @@ FLOORS = {
 #: weakness. West Berkshire 2017 (held out) has seven recommendations, so that one owner more is 0.06 of its figure.
 #: Oxfordshire 2024 and North Tyneside 2020 (held out, ILACS) are short inspections of good authorities: 15 and 12
 #: weakness pairs, one of them 0.03-0.08 of the figure. Surrey 2015 (held out) is the LSCB's review alone: 17
-#: paragraphs. Leeds 2018 and Lincolnshire 2019 (development, ILACS) are good and outstanding authorities: 11 of 33
-#: and 8 of 44 paragraphs hold a weakness.
+#: paragraphs. Leeds 2018, Lincolnshire 2019 and Barnet 2019 (development, ILACS) are good and outstanding
+#: authorities: 11 of 33, 8 of 44 and 15 of 45 paragraphs hold a weakness.
 REPORT_FLOORS = {"leeds-2018-ilacs": (0.68, 0.85), "lincolnshire-2019-ilacs": (0.62, 0.90),
+                 "barnet-2019-ilacs": (0.75, 0.90),
                  "trafford-2015-sif": (0.65, 0.90), "redbridge-2016-sif": (0.70, 0.90),
                  "islington-2017-sif": (0.53, 0.90), "kingston-upon-hull-2015-sif": (0.74, 0.90),
                  "west-berkshire-2017-sif": (0.78, 0.85), "bradford-2014-sif": (0.58, 0.90),

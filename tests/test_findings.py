@@ -278,6 +278,7 @@ def test_trends_and_challenges(text, expected):
     ("Parents do not understand what needs to change.", "weakness"),
     # The occasion for an action, a condition put as a question, and "not only" deny nothing and fault nothing.
     ("IROs escalate concerns promptly when there is any delay in planning.", "strength"),
+    ("Partners lead early help plans well when a coordinated response is needed.", "strength"),
     ("Plans are clear should the matter need to go to court.", "strength"),
     ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
     # A negative impact is a shortfall, unless it is kept away.

@@ -155,3 +155,11 @@ def test_regression_the_last_line_of_a_paragraph_that_reads_like_a_heading_is_it
     report = corpus_report("enfield_2019-04-15.pdf")
     assert report.paragraph("50").text.endswith(
         "housing needs, to drive improvements and outcomes for children and young people.")
+
+
+def test_regression_the_back_cover_ends_the_body_where_ofsteds_name_is_wrapped():
+    """Rochdale 2018 prints Ofsted's name over two lines ("The Office for Standards in Education, Children's Services
+    and Skills" / "(Ofsted) regulates and inspects …"), so the back cover, with its licence and addresses, ran into
+    paragraph 39. A blind annotator noticed. Words copied from the PDF."""
+    text = corpus_report("rochdale_2018-03-12.pdf").paragraph("39").text
+    assert text.endswith("Greater stability has been achieved in those teams working with children in care.")
