@@ -279,6 +279,10 @@ def test_trends_and_challenges(text, expected):
     # The occasion for an action, a condition put as a question, and "not only" deny nothing and fault nothing.
     ("IROs escalate concerns promptly when there is any delay in planning.", "strength"),
     ("Partners lead early help plans well when a coordinated response is needed.", "strength"),
+    # Who a service is for is no shortfall of it: children unable to live at home, or who do not attend school.
+    ("Permanence is considered for children unable to return home.", "context"),
+    ("Children who do not attend school have prompt access to good alternative provision.", "strength"),
+    ("Very few brothers and sisters are separated.", "strength"),
     ("Plans are clear should the matter need to go to court.", "strength"),
     ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
     # A negative impact is a shortfall, unless it is kept away.
