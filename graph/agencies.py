@@ -33,6 +33,7 @@ class Rule:
     label: str
     roles: tuple[str, ...]
     confidence: float
+    lead_alone_in: tuple[str, ...] = ()  # frameworks in whose reports the rule gives the lead agency alone
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,12 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
                           OPTIONAL { ?x ofsted:validFrom ?f } OPTIONAL { ?x ofsted:validUntil ?u } }""")), key=str))
     rules, keywords = [], []
     for r in rows("""SELECT ?n ?l ?c (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles)
-                      (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) WHERE {
-                      ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
-                         ofsted:assignsRole/skos:notation ?role ; ofsted:keyword|ofsted:domainKeyword ?k } GROUP BY ?n ?l ?c ORDER BY ?n"""):
-        rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value)))
+                      (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) (GROUP_CONCAT(DISTINCT ?fw; separator="|") AS ?alone)
+                      WHERE { ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
+                         ofsted:assignsRole/skos:notation ?role ; ofsted:keyword|ofsted:domainKeyword ?k .
+                         OPTIONAL { ?x ofsted:leadAgencyAloneIn ?fw } } GROUP BY ?n ?l ?c ORDER BY ?n"""):
+        rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value),
+                          tuple(r["alone"].value.split("|")) if r["alone"] and r["alone"].value else ()))
         keywords += [(k, r["n"].value) for k in r["kws"].value.split("|")]
     name_patterns = tuple(
         NamePattern(re.compile(r["re"].value), r["cls"].value, tuple(r["anchors"].value.split("|")),

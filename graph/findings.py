@@ -369,6 +369,7 @@ class Attributor:
         self.new_agencies: dict[str, NewAgency] = {}
         #: Whether the report's lists of actions are addressed to the lead agency (ILACS).
         self.lead_actions = load_template().framework(report.framework).lead_actions
+        self.framework = report.framework
         #: The authority and the bodies that fill a partner role for it: a body outside them (a court, a national
         #: body, a provider) owns only what it is the subject of.
         self.partners = {authority} | {agency for la, _, agency, _, _ in self.g.roles if la == authority}
@@ -434,7 +435,8 @@ class Attributor:
             if any(s <= start and end <= e and (e - s) > (end - start) and r != name for s, e, r in hits):
                 continue
             rule = rules[name]
-            for role in set(rule.roles) - judged_elsewhere:
+            roles = {"local-authority"} if self.framework in rule.lead_alone_in else set(rule.roles)
+            for role in roles - judged_elsewhere:
                 for agency in self.resolver.role(role):
                     offer(agency, f"rule:{rule.name}", rule.confidence)
         return best

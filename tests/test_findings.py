@@ -565,6 +565,24 @@ def test_an_ilacs_action_is_the_councils_unless_its_head_names_another_body():
         _agencies(attributor, {"police"})
 
 
+def test_an_ilacs_strategy_discussion_is_the_councils_unless_the_police_are_named():
+    """ILACS judges the council's work: the strategy discussions it convenes are its own, where in a SIF report the
+    joint-investigation rule shares them with the police. A named police shortfall is still the police's."""
+    from graph.findings import Attributor
+    from graph.rdf import authority_iri
+
+    text = "The quality of strategy discussions is inconsistent."
+    for stem, roles in (("worcestershire-ilacs-2023", {"local-authority"}),
+                        ("worcestershire-sif-2017", {"local-authority", "police"})):
+        report = parsed(stem)
+        attributor = Attributor(report, authority_iri(report))
+        assert set(attributor.owners(text)) == _agencies(attributor, roles), stem
+    report = parsed("worcestershire-ilacs-2023")
+    attributor = Attributor(report, authority_iri(report))
+    assert _agencies(attributor, {"police"}) <= set(attributor.owners(
+        "Strategy discussions are delayed because the police are not available."))
+
+
 def _norfolk_attributor(stem: str):
     from graph.agencies import load_gazetteer
     from graph.findings import Attributor
