@@ -535,6 +535,9 @@ def test_a_board_named_after_the_reports_own_area_is_its_safeguarding_partnershi
     ("Ensure that health assessments of looked after children are completed on time.",
      {"local-authority", "health-commissioner"}),
     ("Improve the quality of pathway plans.", {"local-authority"}),
+    # Written for the rule: the adoption medical adviser is a doctor the health commissioner provides.
+    ("Reduce the delays in adoption medicals caused by insufficient medical adviser provision.",
+     {"local-authority", "health-commissioner"}),
     # A partner joined to the named actor shares the action.
     ("The local authority should ensure, together with the LSCB, that police notifications are shared every day.",
      {"local-authority", "safeguarding-partnership"}),
