@@ -145,6 +145,11 @@ _WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?
 #: where improvements are needed". A need on an occasion is what the work answers, not a shortfall.
 _OCCASION = re.compile(r"\b(?:when|whenever|where|wherever|if)\s[^,;:.]{0,60}?\b(?:is|are)\s+(?:needed|required)\b",
                        re.IGNORECASE)
+#: A finding of an earlier inspection, told as the past: "care leavers, identified as the weakest area of service at
+#: the last inspection, …", "the board was found by Ofsted in 2013 to be underdeveloped". It runs to its clause's end.
+_PAST_FINDING = re.compile(r"\b(?:identified|judged|found|noted|highlighted|graded)\b[^.;]{0,80}?"
+                           r"\b(?:at|in|by)\s+(?:the\s+(?:last|previous|earlier)\s+inspection|Ofsted\s+in\s+\d{4})",
+                           re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
 _CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
 #: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
@@ -189,6 +194,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)]
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
+    topics += [(m.start(), _clause_end(text, m.end())) for m in _PAST_FINDING.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
     topics += [m.span() for m in _OCCASION.finditer(text)]
     topics += [(m.start(), min(_clause_end(text, m.end()), _main_verb(text, m.end())))

@@ -283,6 +283,8 @@ def test_trends_and_challenges(text, expected):
     ("Permanence is considered for children unable to return home.", "context"),
     ("Children who do not attend school have prompt access to good alternative provision.", "strength"),
     ("Very few brothers and sisters are separated.", "strength"),
+    # A finding of an earlier inspection, told as the past, is no finding of this one.
+    ("Help for care leavers, identified as the weakest service at the last inspection, has improved.", "improvement"),
     ("Plans are clear should the matter need to go to court.", "strength"),
     ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
     # A negative impact is a shortfall, unless it is kept away.
