@@ -29,8 +29,10 @@ _STOPWORDS = frozenset("""a an and are as at be been being by for from has have 
 _JOINED = re.compile(r"(?:^|,)\s*(?:together|jointly|in conjunction|in partnership)\s+with\s+(?:the\s+)?$",
                      re.IGNORECASE)
 #: Words that may come before the names that head a text, its subject: "However, the courts and Cafcass …".
-_HEAD_WORDS = re.compile(r"(?:[\W_]|\b(?:however|although|albeit|but|while|whilst|the|and|both|also)\b)*",
-                         re.IGNORECASE)
+_HEAD_WORDS = re.compile(r"(?:[\W_]|\b(?:however|although|albeit|but|while|whilst|the|and|both|also|too few|too many"
+                         r"|some|many|most|all|few|several|not all)\b)*", re.IGNORECASE)
+#: An opening adverbial, up to its comma, before a text's subject: "In addition, Cafcass …", "Nationally, …".
+_OPENING = re.compile(r"[^,;:]{1,40},")
 #: Only a finding that points back ("these children", "they") carries over the owners before it.
 _ANAPHOR = re.compile(r"\b(?:they|them|their|these|this|those|it|its|such)\b", re.IGNORECASE)
 
@@ -146,10 +148,11 @@ _WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?
 _OCCASION = re.compile(r"\b(?:when|whenever|where|wherever|if)\s[^,;:.]{0,60}?\b(?:is|are)\s+(?:needed|required)\b",
                        re.IGNORECASE)
 #: A finding of an earlier inspection, told as the past: "care leavers, identified as the weakest area of service at
-#: the last inspection, …", "the board was found by Ofsted in 2013 to be underdeveloped". It runs to its clause's end.
-_PAST_FINDING = re.compile(r"\b(?:identified|judged|found|noted|highlighted|graded)\b[^.;]{0,80}?"
-                           r"\b(?:at|in|by)\s+(?:the\s+(?:last|previous|earlier)\s+inspection|Ofsted\s+in\s+\d{4})",
-                           re.IGNORECASE)
+#: the last inspection, …". Only those words: what the clause says of now still counts.
+_PAST_FINDING = re.compile(r"\b(?:identified|judged|found|noted|highlighted|graded)\b(?!\s+that)[^.;,]{0,80}?"
+                           r"\b(?:at|in|by)\s+the\s+(?:last|previous|earlier)\s+inspection", re.IGNORECASE)
+#: An occasion, "when there is any delay": what the work responds to, to the end of its phrase.
+_WHEN_THERE_IS = re.compile(r"\b(?:when|whenever|if)\s+there\s+(?:is|are)\s+(?:a|an|any)\b", re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
 _CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
 #: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
@@ -159,9 +162,15 @@ _MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
 _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
 _FEW = frozenset({"no", "none", "few", "very few"})
-#: Words that say how little; beside a bad quantity in its clause, on either side, they deny it ("staff turnover is
-#: low", "the very low rate of adoption disruptions").
+#: Words that say how little; said of a bad quantity they deny it: "the very low rate of adoption disruptions",
+#: "staff turnover is low", but not "morale is low and turnover is high".
 _LOW = frozenset({"low"})
+#: What may stand between "low" and the bad quantity it is said of: the rest of a noun phrase when "low" comes first
+#: ("low rates of placement breakdown"), a copula and adverbs when it comes last ("turnover is very low").
+_LOW_BEFORE = re.compile(r"(?:\s+(?!(?:is|are|was|were|has|have|and|but|because|while|whilst|remains?)\b)[\w'-]+){0,4}\s+")
+_LOW_AFTER = re.compile(r"\s+(?:(?!(?:and|but|because|while|whilst)\b)[\w'-]+\s+){0,3}?"
+                        r"(?:is|are|was|were|remains?|remained|(?:has|have|had)\s+been)\s+"
+                        r"(?:(?:very|relatively|now|still|comparatively|consistently|also|generally)\s+)*")
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _TIME_UNIT = r"(?:working\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
 #: "Only" before a number: a small share ("only 48%", "only four young people"), but not a short time.
@@ -183,6 +192,12 @@ def _main_verb(text: str, start: int) -> int:
     return verb.start() if verb else len(text)
 
 
+def _phrase_end(text: str, start: int) -> int:
+    """Where a phrase inside a clause ends: at the clause's end, its main verb or an "and"."""
+    joined = re.search(r"\sand\b", text[start:])
+    return min(_clause_end(text, start), _main_verb(text, start), start + joined.start() if joined else len(text))
+
+
 def polarity(text: str, lexicon: Lexicon) -> str:
     """strength, weakness, improvement or context, from the cue phrases in ontology/findings.ttl."""
     comparisons = lexicon.comparisons.find_all(text)
@@ -191,18 +206,21 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     if compared:
         return compared
     topics = [(m.start, m.end) for m in lexicon.topics.find_all(text)]
-    topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)]
+    topics += [(m.start, _clause_end(text, m.end)) for m in lexicon.topic_openers.find_all(text)
+               if not re.search(r"[,;:.]", text[m.start:m.end])]  # "as they should; the plans …" opens nothing
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
-    topics += [(m.start(), _clause_end(text, m.end())) for m in _PAST_FINDING.finditer(text)]
+    topics += [m.span() for m in _PAST_FINDING.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
-    topics += [m.span() for m in _OCCASION.finditer(text)]
-    topics += [(m.start(), min(_clause_end(text, m.end()), _main_verb(text, m.end())))
-               for m in _WHAT_IS_NEEDED.finditer(text)]
+    topics += [m.span() for m in _OCCASION.finditer(text)
+               if not re.search(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", text[:m.start()], re.IGNORECASE)]
+    topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHAT_IS_NEEDED.finditer(text)]
+    topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHEN_THERE_IS.finditer(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
-    bad = [m.start for m in comparisons if m.label == "bad"]
+    bad_ends = {m.start: m.end for m in comparisons if m.label == "bad"}
+    bad = sorted(bad_ends)
     clause_negators = {text[m.start:m.end].lower() for m in lexicon.clause_negators.find_all(text)}
 
     def in_topic(start: int, end: int) -> bool:
@@ -245,8 +263,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             or any(w.strip(",.;'\"").lower() in lexicon.after_negators for w in after))
 
     def denied_in_aim(m) -> bool:
-        """A shortfall an aim keeps away: "to ensure that children do not experience unnecessary delay"."""
-        return any(a <= m.start and m.end <= b and lexicon.negators.intersection(words(text[a:m.start]))
+        """A shortfall an aim keeps away, a negator of the aim just before it: "to ensure that children do not
+        experience unnecessary delay"."""
+        return any(a <= m.start and m.end <= b and lexicon.negators.intersection(words(text[a:m.start])[-3:])
                    for a, b in aims)
 
     found = [m for m in lexicon.cues.find_all(text) if not in_topic(m.start, m.end) and not (
@@ -263,6 +282,10 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return [b for b in bad if (0 < b - end <= reach or before and 0 < start - b <= reach)
                 and not _CLAUSE_END.search(text, min(b, end), max(b, start))]
 
+    def low_of(m) -> list[int]:
+        """The bad quantities a "low" is said of: the one it qualifies, or the subject it is the complement of."""
+        return [b for b in bad if _LOW_BEFORE.fullmatch(text, m.end, b) or _LOW_AFTER.fullmatch(text, bad_ends[b], m.start)]
+
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0
     spent: set[int] = set()  # negators that deny a shortfall, and so are no weakness themselves
@@ -273,7 +296,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
         elif (text[m.start:m.end].lower() in _FEW and not re.search(r"\ba\s+$", text[:m.start], re.IGNORECASE)
               or _NOT_SUFFER.match(text, m.start)) and (denied_bad := near_bad(m.start, m.end, before=False)) \
-                or text[m.start:m.end].lower() in _LOW and (denied_bad := near_bad(m.start, m.end, before=True)):
+                or text[m.start:m.end].lower() in _LOW and (denied_bad := low_of(m)):
             # "No children are permanently excluded", "very few experience disruption"; not "a few", which is some.
             strong += 1
             spent.add(m.start)
@@ -425,11 +448,10 @@ class Attributor:
                     for agency in frozenset().union(*(self.resolver.role(r) for r in pattern.roles)):
                         offer(agency, "mention", self.confidence("mention"))
                     continue
-                if m.start() not in heads:
-                    continue
                 iri = vocab.org_iri(name)
                 self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
-                offer(iri, "mention", self.confidence("mention"))
+                if m.start() in heads:
+                    offer(iri, "mention", self.confidence("mention"))
         if section in self.judged:
             return best  # a section that judges one partner: its topics are that partner's work (lead_agency)
         rules = {rule.name: rule for rule in self.g.rules}
@@ -496,16 +518,18 @@ class Attributor:
 
 
 def _heads(text: str, spans: list[tuple[int, int]]) -> set[int]:
-    """The starts of the names that head a text: the first, if only openers and articles come before it, and those
-    joined to it by "and" ("The local authority and the LSCB have been slow …")."""
+    """The starts of the names that head a text: the first, if only openers, articles, quantifiers or an opening
+    adverbial come before it, and those joined to it by "and" ("The local authority and the LSCB have been slow …",
+    "In addition, too few Cafcass guardians …")."""
     heads: set[int] = set()
-    at = _HEAD_WORDS.match(text).end()
-    for start, end in sorted(spans):
-        if start > at:
-            break
-        if end > at:  # a name may begin with the article the openers took ("the courts")
-            heads.add(start)
-            at = _HEAD_WORDS.match(text, end).end()
+    opening = _OPENING.match(text)
+    for at in {_HEAD_WORDS.match(text).end()} | ({_HEAD_WORDS.match(text, opening.end()).end()} if opening else set()):
+        for start, end in sorted(spans):
+            if start > at:
+                break
+            if end > at:  # a name may begin with the article the openers took ("the courts")
+                heads.add(start)
+                at = _HEAD_WORDS.match(text, end).end()
     return heads
 
 

@@ -269,7 +269,7 @@ def test_trends_and_challenges(text, expected):
     ("Managers track plans closely to ensure that children do not experience unnecessary delay.", "context"),
     ("Links with providers to ensure that they understand procedures are not yet developed.", "weakness"),
     # A sentence that opens on "Not all" is about the exceptions; reliance and drift are shortfalls.
-    ("Not all young people felt that they had been well prepared and given good support.", "weakness"),
+    ("Not all young people felt safe, well supported and well prepared.", "weakness"),
     ("The service remains too reliant on agency social workers.", "weakness"),
     ("Some short-term placements have drifted into long-term ones.", "weakness"),
     # What is to be done, as an indirect question, is no lack; the main clause after it still judges.
@@ -282,13 +282,26 @@ def test_trends_and_challenges(text, expected):
     # Who a service is for is no shortfall of it: children unable to live at home, or who do not attend school.
     ("Permanence is considered for children unable to return home.", "context"),
     ("Children who do not attend school have prompt access to good alternative provision.", "strength"),
-    ("Very few brothers and sisters are separated.", "strength"),
+    ("Brothers and sisters live together, with very few groups separated.", "strength"),
     # A finding of an earlier inspection, told as the past, is no finding of this one.
     ("Help for care leavers, identified as the weakest service at the last inspection, has improved.", "improvement"),
+    # Regressions (review): each of these rules reached too far, and hid the shortfall of this inspection.
+    ("Progress on the areas identified at the last inspection has been too slow.", "weakness"),
+    ("Inspectors found that management oversight remains weak, as it was at the last inspection.", "weakness"),
+    ("Work to ensure that children are not placed out of area is not yet effective.", "weakness"),
+    ("Leaders understand what needs to change and have not yet made enough progress.", "weakness"),
+    ("Staff morale is low and turnover is high.", "weakness"),
+    ("Morale is low because caseloads are high.", "weakness"),
+    ("Managers review plans as they should; the plans are often delayed.", "weakness"),
+    ("When there is a change of social worker children are not always told why.", "weakness"),
+    ("Inspectors saw cases where there is a lack of management oversight and plans drift.", "weakness"),
+    ("Attendance remains an area of concern.", "weakness"),
+    ("There are still areas where further work is needed.", "weakness"),
+    ("Vacancy rates are very low.", "strength"),
     ("Plans are clear should the matter need to go to court.", "strength"),
     ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
     # A negative impact is a shortfall, unless it is kept away.
-    ("Frequent changes of worker have a negative impact on children.", "weakness"),
+    ("The move to a new building had a negative impact on staff.", "weakness"),
     ("Leaders act to mitigate the negative impact of living far from home.", "strength"),
 ])
 def test_waits_levels_and_low_quantities(text, expected):
@@ -471,25 +484,38 @@ def test_review_lists_a_weakness_whose_every_owner_was_removed(tmp_path, capsys)
     assert main(["validate", "--store", str(store_dir)]) == 0
 
 
-def _edited_worcestershire_owners(tmp_path, sentence: str) -> set[tuple[str, str]]:
-    """(owner, its class) of every finding, after adding a sentence to the Worcestershire sample."""
+def _edited_worcestershire(tmp_path, sentence: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(owner, its class) of every finding, and (agency, its class) of every agency the graph holds, after adding a
+    sentence to the Worcestershire sample."""
     text = (samples_dir() / "worcestershire-slac-2010.txt").read_text(encoding="utf-8")
     edited = text.replace("Partnerships are adequate. ", f"Partnerships are adequate. {sentence} ", 1)
     assert edited != text
     report_file = tmp_path / "worcestershire-edited.txt"
     report_file.write_text(edited, encoding="utf-8")
     build([report_file], tmp_path / "store")
+    query = """PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?a ?t WHERE { %s GRAPH ?h { ?a a ?t ; skos:prefLabel ?l } }"""
     with open_store(tmp_path / "store") as store:
-        return {(r["a"].value, r["t"].value) for r in store.query(
-            """PREFIX ofsted: <https://w3id.org/ofsted-kg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-            SELECT ?a ?t WHERE { GRAPH ?g { ?f ofsted:responsibleAgency ?a } GRAPH ?h { ?a a ?t ; skos:prefLabel ?l } }""")}
+        return tuple({(r["a"].value, r["t"].value) for r in store.query(query % owned)}
+                     for owned in ("GRAPH ?g { ?f ofsted:responsibleAgency ?a }", ""))
 
 
-def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_path):
-    rows = _edited_worcestershire_owners(
-        tmp_path, "Wyre Forest Community Health NHS Trust has not agreed a protocol with the Severn Valley "
-                  "Safeguarding Children Forum.")
-    assert (ID + "org/wyre-forest-community-health-nhs-trust", "https://w3id.org/ofsted-kg/ontology#NHSTrust") in rows
+def _edited_worcestershire_owners(tmp_path, sentence: str) -> set[tuple[str, str]]:
+    return _edited_worcestershire(tmp_path, sentence)[0]
+
+
+@pytest.mark.parametrize("sentence, owner", [
+    ("Wyre Forest Community Health NHS Trust has not agreed a protocol with the Severn Valley Safeguarding Children "
+     "Forum.", True),
+    # Named in passing, the trust is found and typed, but owns nothing: the forum heads the sentence.
+    ("The Severn Valley Safeguarding Children Forum has not agreed a protocol with Wyre Forest Community Health NHS "
+     "Trust.", False),
+])
+def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_path, sentence, owner):
+    trust = (ID + "org/wyre-forest-community-health-nhs-trust", "https://w3id.org/ofsted-kg/ontology#NHSTrust")
+    owned, held = _edited_worcestershire(tmp_path, sentence)
+    assert trust in held
+    assert (trust in owned) == owner
 
 
 @pytest.mark.parametrize("text, owned", [
@@ -498,6 +524,9 @@ def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_
     ("The council makes poor use of independent fostering agencies.", False),
     ("Cafcass does not attend the board's meetings.", True),
     ("However, the courts and Cafcass have not agreed a protocol.", True),
+    # Regression (review): an opening adverbial or a quantifier comes before the subject.
+    ("In addition, Cafcass does not attend the board's meetings.", True),
+    ("Too few Cafcass guardians are available.", True),
 ])
 def test_a_body_outside_the_partnership_owns_only_what_it_heads(text, owned):
     from graph.findings import Attributor
