@@ -286,7 +286,8 @@ class Resolver:
         if condition and any(m.start <= start and end <= m.end for m in condition.find_all(text)):
             return True
         after = self.g.cues.get("source")
-        if after:
+        # "The medical adviser's reports are delayed": a possessive's noun is no verb of reporting.
+        if after and not re.match(r"['\u2019]s?\b", text[end:end + 2]):
             tail = words(text[end:end + 80])[:7]
             # Up to two words may come between ("health staff report that …"), or four when the name is the first
             # of two sources ("social workers and foster carers report", "health staff and foster carers report").

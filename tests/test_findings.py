@@ -353,6 +353,8 @@ def test_regression_an_aim_opener_is_not_inside_its_own_aim():
     ("Return home interview records are not sent to the police.", False),
     ("The police do not send notifications promptly.", True),
     ("Families with mental health problems are not always supported.", False),
+    # Regression (review): a possessive's noun is no verb of reporting.
+    ("The police's reports to the council are often late.", True),
 ])
 def test_a_body_named_as_the_source_or_forum_is_not_the_owner(text, named):
     import datetime as dt
