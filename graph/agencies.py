@@ -154,8 +154,9 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
                           OPTIONAL { ?x ofsted:validFrom ?f } OPTIONAL { ?x ofsted:validUntil ?u } }""")), key=str))
     rules, keywords = [], []
     for r in rows("""SELECT ?n ?l ?c (GROUP_CONCAT(DISTINCT ?role; separator="|") AS ?roles)
-                      (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws) (GROUP_CONCAT(DISTINCT ?fw; separator="|") AS ?alone)
-                      WHERE { ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
+                      (GROUP_CONCAT(DISTINCT ?k; separator="|") AS ?kws)
+                      (GROUP_CONCAT(DISTINCT ?fw; separator="|") AS ?alone) WHERE {
+                      ?x a ofsted:AttributionRule ; skos:notation ?n ; skos:prefLabel ?l ; ofsted:confidence ?c ;
                          ofsted:assignsRole/skos:notation ?role ; ofsted:keyword|ofsted:domainKeyword ?k .
                          OPTIONAL { ?x ofsted:leadAgencyAloneIn ?fw } } GROUP BY ?n ?l ?c ORDER BY ?n"""):
         rules.append(Rule(r["n"].value, r["l"].value, tuple(sorted(r["roles"].value.split("|"))), float(r["c"].value),

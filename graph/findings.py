@@ -140,7 +140,7 @@ _CONDITION = re.compile(r"(?:When|If|Where|Once|Unless|Until)\b[^,;]{3,120},")
 #: A grade of the past, told as a circumstance: "since 2015, when all services, except adoption, were judged …".
 _PAST_GRADE = re.compile(r"\b(?:when|where)\b[^.;]{0,80}?\b(?:was|were)\s+(?:judged|graded)\b[^.;]*")
 #: What is to be done, as an indirect question: "social workers explain what needs to change". It names the aim of
-#: the work, not a lack, and runs to its clause's end or the main verb after it.
+#: the work, not a lack, and runs to its clause's end, the main verb after it or an "and".
 _WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|is\s+needed|are\s+needed)\b",
                              re.IGNORECASE)
 #: The occasion of a need: "plans are led by partners when a coordinated response is needed", "targets are set
@@ -167,7 +167,8 @@ _FEW = frozenset({"no", "none", "few", "very few"})
 _LOW = frozenset({"low"})
 #: What may stand between "low" and the bad quantity it is said of: the rest of a noun phrase when "low" comes first
 #: ("low rates of placement breakdown"), a copula and adverbs when it comes last ("turnover is very low").
-_LOW_BEFORE = re.compile(r"(?:\s+(?!(?:is|are|was|were|has|have|and|but|because|while|whilst|remains?)\b)[\w'-]+){0,4}\s+")
+_LOW_BEFORE = re.compile(r"(?:\s+(?!(?:is|are|was|were|has|have|and|but|because|while|whilst|remains?)\b)"
+                         r"[\w'-]+){0,4}\s+")
 _LOW_AFTER = re.compile(r"\s+(?:(?!(?:and|but|because|while|whilst)\b)[\w'-]+\s+){0,3}?"
                         r"(?:is|are|was|were|remains?|remained|(?:has|have|had)\s+been)\s+"
                         r"(?:(?:very|relatively|now|still|comparatively|consistently|also|generally)\s+)*")
@@ -212,8 +213,10 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
     topics += [m.span() for m in _PAST_FINDING.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
+    # "There are areas where further work is needed" is no occasion but a shortfall.
     topics += [m.span() for m in _OCCASION.finditer(text)
-               if not re.search(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", text[:m.start()], re.IGNORECASE)]
+               if not re.search(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", text[:m.start()],
+                                re.IGNORECASE)]
     topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHAT_IS_NEEDED.finditer(text)]
     topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHEN_THERE_IS.finditer(text)]
     condition = _CONDITION.match(text)
@@ -284,7 +287,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
 
     def low_of(m) -> list[int]:
         """The bad quantities a "low" is said of: the one it qualifies, or the subject it is the complement of."""
-        return [b for b in bad if _LOW_BEFORE.fullmatch(text, m.end, b) or _LOW_AFTER.fullmatch(text, bad_ends[b], m.start)]
+        return [b for b in bad
+                if _LOW_BEFORE.fullmatch(text, m.end, b) or _LOW_AFTER.fullmatch(text, bad_ends[b], m.start)]
 
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0
