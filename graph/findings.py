@@ -151,6 +151,9 @@ _OCCASION = re.compile(r"\b(?:when|whenever|where|wherever|if)\s[^,;:.]{0,60}?\b
 #: the last inspection, …". Only those words: what the clause says of now still counts.
 _PAST_FINDING = re.compile(r"\b(?:identified|judged|found|noted|highlighted|graded)\b(?!\s+that)[^.;,]{0,80}?"
                            r"\b(?:at|in|by)\s+the\s+(?:last|previous|earlier)\s+inspection", re.IGNORECASE)
+#: "Should" in an indirect question or a principle is no shortfall: "decisions about when children should become looked
+#: after", "inform leaders about where resources should be targeted".
+_WH_SHOULD = re.compile(r"\b(?:when|where|what|how|whether|which)\s+(?:[\w'-]+\s+){0,4}?should\b", re.IGNORECASE)
 #: An occasion, "when there is any delay": what the work responds to, to the end of its phrase.
 _WHEN_THERE_IS = re.compile(r"\b(?:when|whenever|if)\s+there\s+(?:is|are)\s+(?:a|an|any)\b", re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
@@ -165,13 +168,18 @@ _FEW = frozenset({"no", "none", "few", "very few"})
 #: Words that say how little; said of a bad quantity they deny it: "the very low rate of adoption disruptions",
 #: "staff turnover is low", but not "morale is low and turnover is high".
 _LOW = frozenset({"low"})
-#: What may stand between "low" and the bad quantity it is said of: the rest of a noun phrase when "low" comes first
-#: ("low rates of placement breakdown"), a copula and adverbs when it comes last ("turnover is very low").
-_LOW_BEFORE = re.compile(r"(?:\s+(?!(?:is|are|was|were|has|have|and|but|because|while|whilst|remains?)\b)"
+#: High or higher, said of a bad quantity without a benchmark, is a shortfall ("caseloads are much higher in the
+#: duty teams"); said of a good one, praise ("attendance is high").
+_HIGH = re.compile(r"\b(?:high|higher)\b(?!-)", re.IGNORECASE)
+#: What may stand between a word of how much ("low", "high") and the quantity it is said of: the rest of a noun phrase
+#: when the word comes first ("low rates of placement breakdown"), a copula and adverbs when it comes last ("turnover
+#: is very low").
+_SAID_BEFORE = re.compile(r"(?:\s+(?!(?:is|are|was|were|has|have|and|but|because|while|whilst|remains?)\b)"
                          r"[\w'-]+){0,4}\s+")
-_LOW_AFTER = re.compile(r"\s+(?:(?!(?:and|but|because|while|whilst)\b)[\w'-]+\s+){0,3}?"
+_SAID_AFTER = re.compile(r"\s+(?:(?!(?:and|but|because|while|whilst)\b)[\w'-]+\s+){0,3}?"
                         r"(?:is|are|was|were|remains?|remained|(?:has|have|had)\s+been)\s+"
-                        r"(?:(?:very|relatively|now|still|comparatively|consistently|also|generally)\s+)*")
+                        r"(?:(?:very|relatively|now|still|comparatively|consistently|also|generally|much|too|far|"
+                        r"significantly|considerably)\s+)*")
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _TIME_UNIT = r"(?:working\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
 #: "Only" before a number: a small share ("only 48%", "only four young people"), but not a short time.
@@ -213,6 +221,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
     topics += [m.span() for m in _PAST_FINDING.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
+    topics += [m.span() for m in _WH_SHOULD.finditer(text)]
     # "There are areas where further work is needed" is no occasion but a shortfall.
     topics += [m.span() for m in _OCCASION.finditer(text)
                if not re.search(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", text[:m.start()],
@@ -222,8 +231,9 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
-    bad_ends = {m.start: m.end for m in comparisons if m.label == "bad"}
-    bad = sorted(bad_ends)
+    ends = {m.start: m.end for m in comparisons if m.label in ("bad", "good")}
+    bad = sorted(m.start for m in comparisons if m.label == "bad")
+    good = sorted(m.start for m in comparisons if m.label == "good")
     clause_negators = {text[m.start:m.end].lower() for m in lexicon.clause_negators.find_all(text)}
 
     def in_topic(start: int, end: int) -> bool:
@@ -285,10 +295,11 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         return [b for b in bad if (0 < b - end <= reach or before and 0 < start - b <= reach)
                 and not _CLAUSE_END.search(text, min(b, end), max(b, start))]
 
-    def low_of(m) -> list[int]:
-        """The bad quantities a "low" is said of: the one it qualifies, or the subject it is the complement of."""
-        return [b for b in bad
-                if _LOW_BEFORE.fullmatch(text, m.end, b) or _LOW_AFTER.fullmatch(text, bad_ends[b], m.start)]
+    def said_of(start: int, end: int, quantities: list[int]) -> list[int]:
+        """The quantities a word of how much ("low", "high") at start:end is said of: the one it qualifies, or the
+        subject it is the complement of."""
+        return [q for q in quantities
+                if _SAID_BEFORE.fullmatch(text, end, q) or _SAID_AFTER.fullmatch(text, ends[q], start)]
 
     is_negator = {m.start: text[m.start:m.end].lower() in lexicon.negators for m in weaknesses}
     strong = 0
@@ -300,7 +311,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
             spent.update(n.start for n in weaknesses if is_negator[n.start] and 0 < m.start - n.start <= 40)
         elif (text[m.start:m.end].lower() in _FEW and not re.search(r"\ba\s+$", text[:m.start], re.IGNORECASE)
               or _NOT_SUFFER.match(text, m.start)) and (denied_bad := near_bad(m.start, m.end, before=False)) \
-                or text[m.start:m.end].lower() in _LOW and (denied_bad := low_of(m)):
+                or text[m.start:m.end].lower() in _LOW and (denied_bad := said_of(m.start, m.end, bad)):
             # "No children are permanently excluded", "very few experience disruption"; not "a few", which is some.
             strong += 1
             spent.add(m.start)
@@ -315,6 +326,10 @@ def polarity(text: str, lexicon: Lexicon) -> str:
                 strong += 1
             else:
                 weak += 1
+    for h in _HIGH.finditer(text):
+        if not in_topic(h.start(), h.end()) and not any(m.start <= h.start() < m.end for m in weaknesses):
+            weak += bool(said_of(h.start(), h.end(), bad))
+            strong += bool(said_of(h.start(), h.end(), good))
     for m in matches:
         if m.label == "strength":
             if negated(m, 3):

