@@ -307,6 +307,8 @@ def test_trends_and_challenges(text, expected):
     # High or higher, said of a bad quantity, is a shortfall; said of a good one, praise.
     ("Caseloads are much higher in the duty teams.", "weakness"),
     ("Their school attendance is high.", "strength"),
+    # What children need or feel is no shortfall of the service.
+    ("Workers understand why these children feel the need to run away.", "context"),
     ("Plans are clear should the matter need to go to court.", "strength"),
     ("Not only does this give children a voice, it also helps them make sense of their experiences.", "context"),
     # A negative impact is a shortfall, unless it is kept away.
