@@ -62,12 +62,14 @@ FLOORS = {
 #: paragraphs. Leeds 2018, Lincolnshire 2019 and Barnet 2019 (development, ILACS) are good and outstanding
 #: authorities: 11 of 33, 8 of 44 and 15 of 45 paragraphs hold a weakness; so are Kent 2022 and Westminster 2024
 #: (held out, ILACS): 13 of 53 and 5 of 61, where Kent's 14 weakness pairs score below "the council owns all", and
-#: Norfolk 2022 and Redbridge 2024 (development, ILACS): 13 of 55 and 3 of 47.
+#: Norfolk 2022 and Redbridge 2024 (development, ILACS): 13 of 55 and 3 of 47, and Thurrock 2024 (held out, ILACS,
+#: outstanding, no recommendations): 6 of 59.
 #: Hull 2022 (held out) has four recommendations, so that one owner fewer is 0.11 of its figure.
 REPORT_FLOORS = {"leeds-2018-ilacs": (0.68, 0.85), "lincolnshire-2019-ilacs": (0.62, 0.90),
                  "barnet-2019-ilacs": (0.75, 0.90), "kent-2022-ilacs": (0.35, 0.90),
                  "westminster-2024-ilacs": (0.50, 0.90), "hull-2022-ilacs": (0.85, 0.85),
                  "norfolk-2022-ilacs": (0.60, 0.90), "redbridge-2024-ilacs": (0.60, 0.90),
+                 "thurrock-2024-ilacs": (0.30, 0.90),
                  "trafford-2015-sif": (0.65, 0.90), "redbridge-2016-sif": (0.70, 0.90),
                  "islington-2017-sif": (0.53, 0.90), "kingston-upon-hull-2015-sif": (0.74, 0.90),
                  "west-berkshire-2017-sif": (0.78, 0.85), "bradford-2014-sif": (0.58, 0.90),
@@ -176,7 +178,8 @@ def test_ownership_meets_floors_and_beats_the_baselines(path, data):
     weakness_floor, recommendation_floor = REPORT_FLOORS.get(path.stem) or FLOORS.get(
         (path.parent.name, data, framework), FLOORS[(path.parent.name, data)])
     assert figures["weaknesses"][2] >= weakness_floor, figures
-    assert figures["recommendations"][2] >= recommendation_floor, figures
+    if pairs["recommendations"][1]:  # an outstanding authority's report may set no action at all
+        assert figures["recommendations"][2] >= recommendation_floor, figures
 
 
 GROUPS = sorted({(path.parent.name, data, path.stem.rsplit("-", 1)[-1]) for path, data in CASES})
