@@ -161,6 +161,7 @@ _CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
 #: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
 #: brothers and sisters should remain together are not consistently carried out").
 _MAIN_VERB = re.compile(r"\s(?:is|are|was|were|remains?)\b")
+_AND = re.compile(r"\sand\b")
 #: Words a negator may stand behind without losing its reach: "reduces the number of inappropriate referrals".
 _FILLERS = frozenset({"the", "any", "of", "number", "numbers"})
 #: Words that say how many; before a bad quantity (exclusions, delay, disruption) they deny it.
@@ -203,8 +204,8 @@ def _main_verb(text: str, start: int) -> int:
 
 def _phrase_end(text: str, start: int) -> int:
     """Where a phrase inside a clause ends: at the clause's end, its main verb or an "and"."""
-    joined = re.search(r"\sand\b", text[start:])
-    return min(_clause_end(text, start), _main_verb(text, start), start + joined.start() if joined else len(text))
+    joined = _AND.search(text, start)
+    return min(_clause_end(text, start), _main_verb(text, start), joined.start() if joined else len(text))
 
 
 def polarity(text: str, lexicon: Lexicon) -> str:
@@ -285,8 +286,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
         in_aim(m.start, m.end) and (m.label != "weakness" or text[m.start:m.end].lower() in lexicon.negators
                                     or denied_in_aim(m)))]
     # A cue inside a longer one is part of it: "requires improvement" is no "improvement", "not yet" no second "not".
-    matches = [m for m in found if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
-                                           for n in found)]
+    matches = _outermost(found)
     weaknesses = [m for m in matches if m.label == "weakness"]
 
     def near_bad(start: int, end: int, before: bool, reach: int = 50) -> list[int]:
@@ -354,7 +354,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
 
 
 def _outermost(matches) -> list:
-    """The comparison cues not inside a longer one: "not in education, employment or training" is no "employment"."""
+    """The cues not inside a longer one: "not in education, employment or training" is no "employment"."""
     return [m for m in matches if not any(n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start
                                           for n in matches)]
 
@@ -440,37 +440,34 @@ class Attributor:
             if agency not in best or confidence > best[agency].confidence:
                 best[agency] = Attribution(agency, method, confidence)
 
-        named = [m for p in self.g.name_patterns if any(a in text for a in p.anchors)
+        # Names the patterns find that the reference data does not hold, each with its pattern.
+        named = [(p, m) for p in self.g.name_patterns if any(a in text for a in p.anchors)
                  for m in p.pattern.finditer(text) if fold(_name(m)) not in self.g.alias_nodes]
         mentions = self.resolver.mentions(text)
         # "Delays are due to the courts": a court, a national body or a provider named in passing is no owner.
-        heads = _heads(text, [(m.start, m.end) for m in mentions] + [n.span() for n in named])
+        heads = _heads(text, [(m.start, m.end) for m in mentions] + [n.span() for _, n in named])
         for mention in mentions:
             # "Shropshire Safeguarding Children Board" is a board of its own, not "the Safeguarding Children Board".
-            if any(n.start() <= mention.start and mention.end <= n.end() for n in named):
+            if any(n.start() <= mention.start and mention.end <= n.end() for _, n in named):
                 continue
             if section in self.judged and self._service(mention.text):
                 continue  # in the LSCB's review, a kind of work ("early help") is what the board oversees
             for agency in mention.agencies:
                 if agency in self.partners or mention.start in heads:
                     offer(agency, mention.method, self.confidence(mention.method))
-        for pattern in self.g.name_patterns:
-            if not any(a in text for a in pattern.anchors):
+        for pattern, m in named:
+            name = _name(m)
+            if fold(name) in self.g.generic or self.resolver.names_other_area(name):
+                continue  # a role's name (found above), or another authority's body
+            if pattern.roles and self.resolver.names_own_area(name):
+                # "Derby Safeguarding Children Board" in Derby's report: the board the data knows by its role.
+                for agency in frozenset().union(*(self.resolver.role(r) for r in pattern.roles)):
+                    offer(agency, "mention", self.confidence("mention"))
                 continue
-            for m in pattern.pattern.finditer(text):
-                name = _name(m)
-                if fold(name) in self.g.alias_nodes or fold(name) in self.g.generic \
-                        or self.resolver.names_other_area(name):
-                    continue  # a body of the reference data or a role's name (found above), or another authority's
-                if pattern.roles and self.resolver.names_own_area(name):
-                    # "Derby Safeguarding Children Board" in Derby's report: the board the data knows by its role.
-                    for agency in frozenset().union(*(self.resolver.role(r) for r in pattern.roles)):
-                        offer(agency, "mention", self.confidence("mention"))
-                    continue
-                iri = vocab.org_iri(name)
-                self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
-                if m.start() in heads:
-                    offer(iri, "mention", self.confidence("mention"))
+            iri = vocab.org_iri(name)
+            self.new_agencies.setdefault(iri, NewAgency(iri, name, pattern.agency_class))
+            if m.start() in heads:
+                offer(iri, "mention", self.confidence("mention"))
         if section in self.judged:
             return best  # a section that judges one partner: its topics are that partner's work (lead_agency)
         rules = {rule.name: rule for rule in self.g.rules}
