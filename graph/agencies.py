@@ -69,6 +69,7 @@ class Gazetteer:
     never_owners: frozenset  # inspectorates: they write the report and own no finding
     cues: dict  # "source" | "forum" -> PhraseMatcher of the cue words
     section_roles: dict  # report section notation -> the role of the partner that section judges on its own
+    headed_roles: frozenset  # roles whose holders own only what they are the subject of (ofsted:ownsOnlyWhatItHeads)
 
     def services(self, text: str) -> tuple[str, ...]:
         """The services a text names."""
@@ -187,7 +188,8 @@ def load_gazetteer(files: tuple[str, ...] = vocab.NATIONAL_FILES + vocab.LOCAL_F
         PhraseMatcher(sorted(phrases)), parents, accountable, area_names, of_class("ofsted:LocalAuthority"), roles,
         of_class("ofsted:RoleHolder"), of_class("ofsted:NationalBody"), memberships, tuple(rules),
         PhraseMatcher(keywords), name_patterns, confidence, of_class("ofsted:Inspectorate"),
-        {n: PhraseMatcher(sorted(p)) for n, p in cues.items()}, section_roles)
+        {n: PhraseMatcher(sorted(p)) for n, p in cues.items()}, section_roles,
+        frozenset(r["r"].value for r in rows("SELECT ?r WHERE { ?x ofsted:ownsOnlyWhatItHeads true ; skos:notation ?r }")))
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ _CONDITION = re.compile(r"(?:When|If|Where|Once|Unless|Until)\b[^,;]{3,120},")
 _PAST_GRADE = re.compile(r"\b(?:when|where)\b[^.;]{0,80}?\b(?:was|were)\s+(?:judged|graded)\b[^.;]*")
 #: What is to be done, as an indirect question: "social workers explain what needs to change". It names the aim of
 #: the work, not a lack, and runs to its clause's end, the main verb after it or an "and".
-_WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|is\s+needed|are\s+needed)\b",
+_WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|(?:is|are)\s+(?:needed|required))\b",
                              re.IGNORECASE)
 #: The occasion of a need: "plans are led by partners when a coordinated response is needed", "targets are set
 #: where improvements are needed". A need on an occasion is what the work answers, not a shortfall.
@@ -154,6 +154,13 @@ _PAST_FINDING = re.compile(r"\b(?:identified|judged|found|noted|highlighted|grad
 #: "Should" in an indirect question or a principle is no shortfall: "decisions about when children should become looked
 #: after", "inform leaders about where resources should be targeted".
 _WH_SHOULD = re.compile(r"\b(?:when|where|what|how|whether|which)\s+(?:[\w'-]+\s+){0,4}?should\b", re.IGNORECASE)
+#: What could be better, as an indirect question: "care leavers were consulted on how the service could be improved".
+_HOW_COULD = re.compile(r"\b(?:how|whether)\s+(?:[\w'-]+\s+){0,4}?(?:could|might)\b", re.IGNORECASE)
+#: A condition denied inside a clause, what the work does in that case: "legal remedies are pursued when staff are not
+#: assured that the arrangements are safe", "what will happen if change is not achieved". Only where the "not" follows
+#: the condition's own verb, so that a condition without a comma does not swallow the main clause after it.
+_IF_NOT = re.compile(r"\b(?:when|whenever|if|unless)\s+(?:[\w'-]+\s+){0,4}?(?:(?:is|are|was|were|do|does|did|has|have"
+                     r"|had|can|could|will|would)\s+not\b|\w+n't\b|cannot\b)", re.IGNORECASE)
 #: An occasion, "when there is any delay": what the work responds to, to the end of its phrase.
 _WHEN_THERE_IS = re.compile(r"\b(?:when|whenever|if)\s+there\s+(?:is|are)\s+(?:a|an|any)\b", re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
@@ -229,6 +236,8 @@ def polarity(text: str, lexicon: Lexicon) -> str:
                                 re.IGNORECASE)]
     topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHAT_IS_NEEDED.finditer(text)]
     topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHEN_THERE_IS.finditer(text)]
+    topics += [(m.start(), _clause_end(text, m.end())) for m in _HOW_COULD.finditer(text)]
+    topics += [(m.start(), _phrase_end(text, m.end())) for m in _IF_NOT.finditer(text)]
     condition = _CONDITION.match(text)
     if condition:  # "When it is not safe for children to remain at home, …": the circumstance, not the finding
         topics.append(condition.span())
@@ -289,7 +298,7 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     matches = _outermost(found)
     weaknesses = [m for m in matches if m.label == "weakness"]
 
-    def near_bad(start: int, end: int, before: bool, reach: int = 50) -> list[int]:
+    def near_bad(start: int, end: int, before: bool, reach: int = 70) -> list[int]:
         """The bad quantities in the clause of the words start:end, up to `reach` characters after them (or before
         them too)."""
         return [b for b in bad if (0 < b - end <= reach or before and 0 < start - b <= reach)
@@ -419,8 +428,10 @@ class Attributor:
         self.lead_actions = load_template().framework(report.framework).lead_actions
         self.framework = report.framework
         #: The authority and the bodies that fill a partner role for it: a body outside them (a court, a national
-        #: body, a provider) owns only what it is the subject of.
-        self.partners = {authority} | {agency for la, _, agency, _, _ in self.g.roles if la == authority}
+        #: body, a provider) or filling only a role whose holders own what they head (schools) owns only what it is
+        #: the subject of.
+        self.partners = {authority} | {agency for la, role, agency, _, _ in self.g.roles
+                                       if la == authority and role not in self.g.headed_roles}
         sections = {p.section for p in report.paragraphs}
         #: The sections of this report that judge one partner on its own, and that partner's role.
         self.judged = {s: role for s, role in self.g.section_roles.items() if s in sections}

@@ -319,6 +319,28 @@ def test_waits_levels_and_low_quantities(text, expected):
     assert polarity(text, load_lexicon()) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Written for the rules. A condition denied inside a clause is the case the work answers, not a shortfall; a
+    # condition without a comma does not swallow the main clause's "not" after it.
+    ("Managers step in promptly when plans are not progressing.", "strength"),
+    ("Parents are told what happens if things do not change.", "context"),
+    ("When families moved house the workers were not told.", "weakness"),
+    ("Plans are not updated when children's circumstances change.", "weakness"),
+    # How a service could be better, as an indirect question, and what someone is required to do, name no lack.
+    ("Young people were asked how the service could be improved.", "context"),
+    ("Staff do not know how the service could be improved.", "weakness"),
+    ("The handbook sets out what foster carers are required to do.", "context"),
+    # A shortfall that the work identifies is what it looks for; one it fails to identify is a shortfall.
+    ("Team data help managers to identify any emerging shortfalls and respond quickly.", "strength"),
+    ("Audits do not identify delay in children's plans.", "weakness"),
+    ("Senior managers were unaware of these issues.", "weakness"),
+    # "No" denies a bad quantity further into its clause, up to 70 characters after it.
+    ("No children in care in the county have been permanently excluded.", "strength"),
+])
+def test_conditions_questions_and_what_the_work_identifies(text, expected):
+    assert polarity(text, load_lexicon()) == expected
+
+
 def test_albeit_turns_a_sentence():
     """The progress before "albeit" and the shortfall after it are findings of their own. Written for the rule."""
     text = "Weaknesses in practice are being addressed, albeit from a very low base."
@@ -540,6 +562,9 @@ def test_named_agencies_missing_from_the_reference_data_are_found_and_typed(tmp_
     # Regression (review): an opening adverbial or a quantifier comes before the subject.
     ("In addition, Cafcass does not attend the board's meetings.", True),
     ("Too few Cafcass guardians are available.", True),
+    # Schools own only what they head: named as where children are, they are no owners.
+    ("Not all children in care attend a good school.", False),
+    ("Schools do not always share information about children with the virtual school.", True),
 ])
 def test_a_body_outside_the_partnership_owns_only_what_it_heads(text, owned):
     from graph.findings import Attributor
@@ -549,6 +574,8 @@ def test_a_body_outside_the_partnership_owns_only_what_it_heads(text, owned):
     attributor = Attributor(report, authority_iri(report))
     outside = {a for a in attributor.owners(text) if a not in attributor.partners}
     assert bool(outside) == owned, outside
+    if "school" in text.lower():
+        assert bool(attributor.resolver.role("schools") & set(attributor.owners(text))) == owned
 
 
 def test_regression_another_authoritys_named_body_owns_nothing(tmp_path):
