@@ -139,6 +139,11 @@ _QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,60}?'(?![\w'])")
 _CONDITION = re.compile(r"(?:When|If|Where|Once|Unless|Until)\b[^,;]{3,120},")
 #: A grade of the past, told as a circumstance: "since 2015, when all services, except adoption, were judged …".
 _PAST_GRADE = re.compile(r"\b(?:when|where)\b[^.;]{0,80}?\b(?:was|were)\s+(?:judged|graded)\b[^.;]*")
+#: Where progress started, not where the service stands: "has improved from a very low base". After "albeit" or
+#: "although" it is the shortfall the clause concedes.
+_LOW_BASE = re.compile(r"\bfrom\s+(?:a|the)\s+(?:(?:very|relatively)\s+)?low\s+base", re.IGNORECASE)
+#: Parts of the work before "where": "areas where further work is needed" names a shortfall, not an occasion.
+_PARTS = re.compile(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", re.IGNORECASE)
 #: What is to be done, as an indirect question: "social workers explain what needs to change". It names the aim of
 #: the work, not a lack, and runs to its clause's end, the main verb after it or an "and".
 _WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|(?:is|are)\s+(?:needed|required))\b",
@@ -161,8 +166,9 @@ _HOW_COULD = re.compile(r"\b(?:how|whether)\s+(?:[\w'-]+\s+){0,4}?(?:could|might
 #: the condition's own verb, so that a condition without a comma does not swallow the main clause after it.
 _IF_NOT = re.compile(r"\b(?:when|whenever|if|unless)\s+(?:[\w'-]+\s+){0,4}?(?:(?:is|are|was|were|do|does|did|has|have"
                      r"|had|can|could|will|would)\s+not\b|\w+n't\b|cannot\b)", re.IGNORECASE)
-#: An occasion, "when there is any delay": what the work responds to, to the end of its phrase.
-_WHEN_THERE_IS = re.compile(r"\b(?:when|whenever|if)\s+there\s+(?:is|are)\s+(?:a|an|any)\b", re.IGNORECASE)
+#: An occasion, "when there is any delay", "where there is weakness in service delivery": what the work responds to,
+#: to the end of its phrase.
+_WHEN_THERE_IS = re.compile(r"\b(?:when|whenever|if|where|wherever)\s+there\s+(?:is|are)\b", re.IGNORECASE)
 #: Where a clause ends: at a comma, semicolon or colon, or where the sentence turns.
 _CLAUSE_END = re.compile(rf"[,;:]|\s{_TURN}\b", re.IGNORECASE)
 #: Where the main clause comes back after a repair or a question inside the subject ("assessments of whether
@@ -228,14 +234,15 @@ def polarity(text: str, lexicon: Lexicon) -> str:
     topics += [m.span() for m in _QUOTED.finditer(text)]
     topics += [m.span() for m in _PAST_GRADE.finditer(text)]
     topics += [m.span() for m in _PAST_FINDING.finditer(text)]
+    if not re.match(rf"\W*{_TURN}\b", text, re.IGNORECASE):
+        topics += [m.span() for m in _LOW_BASE.finditer(text)]
     topics += [m.span() for m in _BOUND.finditer(text)]
     topics += [m.span() for m in _WH_SHOULD.finditer(text)]
     # "There are areas where further work is needed" is no occasion but a shortfall.
-    topics += [m.span() for m in _OCCASION.finditer(text)
-               if not re.search(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", text[:m.start()],
-                                re.IGNORECASE)]
+    topics += [m.span() for m in _OCCASION.finditer(text) if not _PARTS.search(text[:m.start()])]
     topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHAT_IS_NEEDED.finditer(text)]
-    topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHEN_THERE_IS.finditer(text)]
+    topics += [(m.start(), _phrase_end(text, m.end())) for m in _WHEN_THERE_IS.finditer(text)
+               if not _PARTS.search(text[:m.start()])]
     topics += [(m.start(), _clause_end(text, m.end())) for m in _HOW_COULD.finditer(text)]
     topics += [(m.start(), _phrase_end(text, m.end())) for m in _IF_NOT.finditer(text)]
     condition = _CONDITION.match(text)

@@ -336,6 +336,14 @@ def test_waits_levels_and_low_quantities(text, expected):
     ("Senior managers were unaware of these issues.", "weakness"),
     # "No" denies a bad quantity further into its clause, up to 70 characters after it.
     ("No children in care in the county have been permanently excluded.", "strength"),
+    # Where progress started, an occasion without an article, a wait kept minimal and a child's place in the adoption
+    # process are no shortfalls; a low standing now, and areas where there is a lack, still are.
+    ("The take-up of return interviews has risen sharply from a very low base.", "context"),
+    ("Take-up of return interviews remains low.", "weakness"),
+    ("Managers act promptly where there is drift in planning.", "strength"),
+    ("Inspectors saw areas where there is drift in planning.", "weakness"),
+    ("Plans are put in place with minimal delay.", "strength"),
+    ("Adopters have been found for most children waiting for a permanent family.", "context"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
@@ -639,15 +647,17 @@ def test_an_ilacs_action_is_the_councils_unless_its_head_names_another_body():
         _agencies(attributor, {"police"})
 
 
-def test_an_ilacs_strategy_discussion_is_the_councils_unless_the_police_are_named():
-    """ILACS judges the council's work: the strategy discussions it convenes are its own, where in a SIF report the
-    joint-investigation rule shares them with the police. A named police shortfall is still the police's."""
+def test_a_strategy_discussion_judged_with_the_councils_services_is_the_councils_unless_the_police_are_named():
+    """ILACS and SIF judge the council's services: the strategy discussions they judge are the council's own, where in
+    a 2009-13 report of the partnership the joint-investigation rule shares them with the police. A named police
+    shortfall is still the police's."""
     from graph.findings import Attributor
     from graph.rdf import authority_iri
 
     text = "The quality of strategy discussions is inconsistent."
     for stem, roles in (("worcestershire-ilacs-2023", {"local-authority"}),
-                        ("worcestershire-sif-2017", {"local-authority", "police"})):
+                        ("worcestershire-sif-2017", {"local-authority"}),
+                        ("worcestershire-slac-2010", {"local-authority", "police"})):
         report = parsed(stem)
         attributor = Attributor(report, authority_iri(report))
         assert set(attributor.owners(text)) == _agencies(attributor, roles), stem
