@@ -14,7 +14,7 @@ from graph.queries import format_results, load_query, run
 from graph.store import open_store
 from graph.vocab import ID, samples_dir
 
-from conftest import parsed
+from conftest import corpus_report, parsed
 
 
 def _rows(store_dir, name, params):
@@ -683,6 +683,20 @@ def test_homeless_young_people_are_childrens_services_and_the_housing_authoritys
     attributor = Attributor(parsed("norfolk-lac-2013"), org_iri(council), load_gazetteer())
     owners = set(attributor.owners("The response to homeless 16- and 17-year-olds is poor."))
     assert owners == _agencies(attributor, roles) and len(owners) == len(roles)
+
+
+def test_an_ilacs_response_to_homeless_young_people_is_the_councils():
+    """ILACS judges the council's response to homeless 16- and 17-year-olds; the district councils own it only where a
+    sentence names them."""
+    from graph.findings import Attributor
+    from graph.rdf import authority_iri
+
+    report = corpus_report("norfolk_2023-01-13.pdf")
+    attributor = Attributor(report, authority_iri(report))
+    assert set(attributor.owners("The response to homeless 16- and 17-year-olds is poor.")) == _agencies(
+        attributor, {"local-authority"})
+    assert _agencies(attributor, {"district-councils"}) <= set(attributor.owners(
+        "The district councils do not offer suitable housing to homeless 16- and 17-year-olds."))
 
 
 def _norfolk_attributor(stem: str):
