@@ -344,6 +344,15 @@ def test_waits_levels_and_low_quantities(text, expected):
     ("Inspectors saw areas where there is drift in planning.", "weakness"),
     ("Plans are put in place with minimal delay.", "strength"),
     ("Adopters have been found for most children waiting for a permanent family.", "context"),
+    # Shortfalls of other words: inconsistencies, unevenness, plans in their infancy, unsuitable homes, a significant
+    # challenge that remains; one kept away is none, and struggling like others is still struggling.
+    ("There remain some inconsistencies in the quality of supervision.", "weakness"),
+    ("There remains some unevenness across teams.", "weakness"),
+    ("Arrangements to map exploitation are in their infancy.", "weakness"),
+    ("Some care leavers live in unsuitable accommodation.", "weakness"),
+    ("Recruiting social workers remains a significant challenge for the council.", "weakness"),
+    ("The new protocol will curtail the unsuitable use of police cells.", "improvement"),
+    ("The council is not alone in struggling to recruit social workers.", "weakness"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
