@@ -1,8 +1,8 @@
 """Findings and responsibility: judgement paragraphs -> findings with polarity, theme, services, owners, duties;
 recommendations -> owners and the weaknesses they answer. Pure functions over records and loaded data.
 
-A finding is a sentence, or a clause where the sentence turns on "although", "albeit", "however", "while", "but" or
-"despite". Its owners come from the bodies it names (by name, by role or by a team, site or service of theirs; see
+A finding is a sentence, or a clause where the sentence turns on "although", "though", "albeit", "however", "while",
+"but" or "despite". Its owners come from the bodies it names (by name, by role or by a team, site or service of theirs; see
 graph.agencies) and from attribution rules (attribution.ttl), resolved for the report's authority and date. A clause
 that names nobody borrows the owners of its whole sentence, or of the finding it points back to; a weakness that
 nothing attributes goes to the local authority, the lead agency. Each way is a method with its own confidence.
@@ -20,7 +20,7 @@ from .phrases import PhraseMatcher, words
 from .records import Analysis, Attribution, Finding, NewAgency, Paragraph, Report
 from .template import fold, load_template
 
-_TURN = r"(?:although|albeit|but|however|whilst|while|despite)"
+_TURN = r"(?:although|though|albeit|but|however|whilst|while|despite)"
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "No.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "approx.", "para.")
 _STOPWORDS = frozenset("""a an and are as at be been being by for from has have in into is it its of on or that the
     their them there these this those to was were which who will with within all any both each more most other some
@@ -108,7 +108,7 @@ def split_clauses(text: str) -> list[tuple[int, int, int]]:
         opening = re.match(rf"{_TURN}\b[^,]*,\s*", sentence, re.IGNORECASE)
         if opening and opening.end() < len(sentence):
             cuts.append(opening.end())
-        for m in re.finditer(rf"(?:[,;]\s*|\s+)(?={_TURN}\b)", sentence, re.IGNORECASE):
+        for m in re.finditer(rf"(?<!\beven)(?<!\bas)(?:[,;]\s*|\s+)(?={_TURN}\b)", sentence, re.IGNORECASE):
             if m.start() > (cuts[-1] + 1):
                 cuts.append(m.start())
         cuts.append(len(sentence))

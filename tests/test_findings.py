@@ -29,6 +29,17 @@ def test_sentence_turning_on_although_is_two_findings():
     assert pieces == ["Care plans are up to date", "although reviews are often late.", "Visits are timely."]
 
 
+def test_regression_a_sentence_turning_on_though_is_two_findings():
+    """"Though" turned no sentence, so the praise before it and the shortfall after it were one finding (Trafford 2015,
+    paragraph 29). "Even though" and "as though" turn nothing."""
+    text = "Almost all decisions are appropriate, though in two cases decisions were delayed."
+    pieces = [text[a:b] for a, b, _ in split_clauses(text)]
+    assert pieces == ["Almost all decisions are appropriate", "though in two cases decisions were delayed."]
+    assert [polarity(p, load_lexicon()) for p in pieces] == ["strength", "weakness"]
+    text = "Plans are reviewed on time even though caseloads are high."
+    assert [text[a:b] for a, b, _ in split_clauses(text)] == [text]
+
+
 def test_list_items_are_findings_of_their_own():
     text = "Areas for action:\n- Improve supervision of social workers.\n- Reduce caseloads."
     assert [text[a:b] for a, b, _ in split_clauses(text)][1:] == [
