@@ -146,8 +146,8 @@ _LOW_BASE = re.compile(r"\bfrom\s+(?:a|the)\s+(?:(?:very|relatively)\s+)?low\s+b
 _PARTS = re.compile(r"\b(?:areas?|aspects?|ways?|cases?|parts?|elements?)\s+$", re.IGNORECASE)
 #: What is to be done, as an indirect question: "social workers explain what needs to change". It names the aim of
 #: the work, not a lack, and runs to its clause's end, the main verb after it or an "and".
-_WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?(?:needs?|(?:is|are)\s+(?:needed|required))\b",
-                             re.IGNORECASE)
+_WHAT_IS_NEEDED = re.compile(r"\b(?:what|everything)\s+(?:\w+\s+){0,2}?"
+                             r"(?:needs?|(?:is|are)\s+(?:needed|required)|remains?\s+to\s+be\s+done)\b", re.IGNORECASE)
 #: The occasion of a need: "plans are led by partners when a coordinated response is needed", "targets are set
 #: where improvements are needed". A need on an occasion is what the work answers, not a shortfall.
 _OCCASION = re.compile(r"\b(?:when|whenever|where|wherever|if)\s[^,;:.]{0,60}?\b(?:is|are)\s+(?:needed|required)\b",

@@ -364,6 +364,12 @@ def test_waits_levels_and_low_quantities(text, expected):
     ("Recruiting social workers remains a significant challenge for the council.", "weakness"),
     ("The new protocol will curtail the unsuitable use of police cells.", "improvement"),
     ("The council is not alone in struggling to recruit social workers.", "weakness"),
+    # Little evidence, a shortage and work still to be done are shortfalls; what remains to be done, as an indirect
+    # question, is none.
+    ("There is little evidence of managers' oversight on case files.", "weakness"),
+    ("There is a shortage of foster carers for teenagers.", "weakness"),
+    ("There is still work to be done on the quality of plans.", "weakness"),
+    ("Parents understand clearly what remains to be done.", "context"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
