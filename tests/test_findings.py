@@ -370,6 +370,9 @@ def test_waits_levels_and_low_quantities(text, expected):
     ("There is a shortage of foster carers for teenagers.", "weakness"),
     ("There is still work to be done on the quality of plans.", "weakness"),
     ("Parents understand clearly what remains to be done.", "context"),
+    # Variability is a shortfall, as "variable" is; so is support that carers are uncertain of.
+    ("There is variability in children's attendance at their reviews.", "weakness"),
+    ("Foster carers are uncertain about the support they will receive.", "weakness"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
