@@ -373,6 +373,9 @@ def test_waits_levels_and_low_quantities(text, expected):
     # Variability is a shortfall, as "variable" is; so is support that carers are uncertain of.
     ("There is variability in children's attendance at their reviews.", "weakness"),
     ("Foster carers are uncertain about the support they will receive.", "weakness"),
+    # Inadequate provision is a bad quantity: none of it is praise, some of it a shortfall.
+    ("No child is currently placed in a setting that is judged to be inadequate.", "strength"),
+    ("Some children are placed in settings judged to be inadequate.", "weakness"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
