@@ -2,10 +2,11 @@
 recommendations -> owners and the weaknesses they answer. Pure functions over records and loaded data.
 
 A finding is a sentence, or a clause where the sentence turns on "although", "though", "albeit", "however", "while",
-"but" or "despite". Its owners come from the bodies it names (by name, by role or by a team, site or service of theirs; see
-graph.agencies) and from attribution rules (attribution.ttl), resolved for the report's authority and date. A clause
-that names nobody borrows the owners of its whole sentence, or of the finding it points back to; a weakness that
-nothing attributes goes to the local authority, the lead agency. Each way is a method with its own confidence.
+"but" or "despite". Its owners come from the bodies it names (by name, by role or by a team, site or service of
+theirs; see graph.agencies) and from attribution rules (attribution.ttl), resolved for the report's authority and
+date. A clause that names nobody borrows the owners of its whole sentence, or of the finding it points back to; a
+weakness that nothing attributes goes to the local authority, the lead agency. Each way is a method with its own
+confidence.
 """
 
 from __future__ import annotations
