@@ -9,7 +9,7 @@ at that date, or as itself. Each set is measured twice:
 - with the national data alone, as an authority the local data does not describe would be served. This is the
   held-out set's figure, since its local entries were written from its own report.
 Beside each figure, two trivial baselines on the same weaknesses: "the council owns every weakness" and "only the
-agencies a sentence names". The figures are printed at the end of the run. second-reading/*.json read three held-out
+agencies a sentence names". The figures are printed at the end of the run. second-reading/*.json read six held-out
 reports again, blind, by a second annotator: how far two readers agree.
 """
 
@@ -208,7 +208,7 @@ SECOND_READING = sorted((ANNOTATIONS / "second-reading").glob("*.json"))
 
 
 def test_a_second_blind_reading_scores_the_product_above_the_council_baseline():
-    """Three held-out SIF reports were read again, blind, by a second annotator (second-reading/PROMPT.md). How far
+    """Six held-out SIF reports were read again, blind, by a second annotator (second-reading/PROMPT.md). How far
     the two readings agree bounds what any rule can reach; the product, scored against the second reading, must still
     beat "the council owns every weakness". Both figures are printed at the end of the run."""
     data = "national data"
@@ -229,7 +229,7 @@ def test_a_second_blind_reading_scores_the_product_above_the_council_baseline():
                "product against the second reading": score(*pooled["weaknesses"]),
                "  baseline: council owns all": score(*pooled["council"])}
     FIGURES[f"second-reading {len(SECOND_READING)} held-out SIF reports, pooled ({data})"] = figures
-    assert len(SECOND_READING) == 3
+    assert len(SECOND_READING) == 6
     assert figures["product against the second reading"][2] > figures["  baseline: council owns all"][2], figures
 
 
