@@ -376,6 +376,14 @@ def test_waits_levels_and_low_quantities(text, expected):
     # Inadequate provision is a bad quantity: none of it is praise, some of it a shortfall.
     ("No child is currently placed in a setting that is judged to be inadequate.", "strength"),
     ("Some children are placed in settings judged to be inadequate.", "weakness"),
+    # Approved adopters waiting for a child are a family ready, not a child kept waiting; adopters kept waiting too
+    # long are a shortfall still.
+    ("There is a support group for adopters who are waiting.", "context"),
+    ("The authority has 12 approved adopters waiting.", "context"),
+    ("Adopters are waiting too long to be matched with children.", "weakness"),
+    # The average for a group is a benchmark: below it is good of a bad quantity, bad of a good one.
+    ("Absence is below the average for all pupils in the authority.", "strength"),
+    ("Attainment at key stage 4 is below the average for all pupils in the county.", "weakness"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
