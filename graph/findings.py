@@ -202,8 +202,11 @@ _ONLY = re.compile(rf"\bonly\s+(?:{_NUMBER}|a (?:third|quarter|half|minority|sma
                    re.IGNORECASE)
 #: A time kept under a bound is a timescale met, not a shortfall: "court timescales reduced to below 30 weeks".
 _BOUND = re.compile(rf"\b(?:below|under|less than|fewer than|within)\s+{_NUMBER}\s+{_TIME_UNIT}", re.IGNORECASE)
-#: "Not" before what befalls children: they "do not experience a large number of moves".
-_NOT_SUFFER = re.compile(r"not\s+(?:experienc|suffer)\w*", re.IGNORECASE)
+#: "Not" before what befalls children, or before what is done needlessly: they "do not experience a large number of
+#: moves", "do not become looked after unnecessarily"; but not across "and", "or" or "but" ("are not seen and
+#: experience unnecessary delay").
+_NOT_SUFFER = re.compile(r"not\s+(?:(?:experienc|suffer)\w*|(?:(?!\b(?:and|or|but)\b)[^,;:.]){0,40}?(?=\bunnecessar))",
+                         re.IGNORECASE)
 
 
 def _clause_end(text: str, start: int) -> int:

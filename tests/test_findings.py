@@ -384,6 +384,9 @@ def test_waits_levels_and_low_quantities(text, expected):
     # The average for a group is a benchmark: below it is good of a bad quantity, bad of a good one.
     ("Absence is below the average for all pupils in the authority.", "strength"),
     ("Attainment at key stage 4 is below the average for all pupils in the county.", "weakness"),
+    # What is not done needlessly is done well; a needless delay after "and" is a shortfall still.
+    ("Children do not become looked after unnecessarily.", "strength"),
+    ("Children are not seen regularly and experience unnecessary delay.", "weakness"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
