@@ -387,6 +387,9 @@ def test_waits_levels_and_low_quantities(text, expected):
     # What is not done needlessly is done well; a needless delay after "and" is a shortfall still.
     ("Children do not become looked after unnecessarily.", "strength"),
     ("Children are not seen regularly and experience unnecessary delay.", "weakness"),
+    # What is needed or required "now" or "still" is missing, as what "is needed" is.
+    ("More effective management oversight is now required.", "weakness"),
+    ("Stronger oversight of plans is still needed.", "weakness"),
 ])
 def test_conditions_questions_and_what_the_work_identifies(text, expected):
     assert polarity(text, load_lexicon()) == expected
